@@ -1,0 +1,70 @@
+"""noxpit: every step before a release of a same-node Elixir + Python library.
+
+A table of contents: each session is a few lines calling typed code in ``sessions/``.
+The target is ``NOXPIT_PROJECT`` > ``[tool.noxpit] project`` > ``sample``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
+
+from sessions import mix_test as mix_test_
+from sessions import pytest_run, python_env, suite
+from sessions.console import Console
+from sessions.noxsupport import fail_unless, guarded, install_locked
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = True
+
+SELFTEST_PACKAGES = ("nox", "nox-poetry", "pytest", "ruff", "mypy")
+
+
+@nox.session(venv_backend="none")
+def setup(session: nox.Session) -> None:
+    """Create the target's venv and install its requirements (skipped when up to date)."""
+    with guarded(session) as target:
+        python_env.ensure(target, Console(), force="--force" in session.posargs)
+
+
+@nox.session(venv_backend="none")
+def pytest(session: nox.Session) -> None:
+    """Run the target's Python tests with its venv; posargs go to pytest."""
+    with guarded(session) as target:
+        console = Console()
+        python_env.ensure(target, console)
+        result = pytest_run.run(target, console, session.posargs)
+        fail_unless(session, result.ok, "pytest failed")
+
+
+@nox.session(venv_backend="none")
+@nox.parametrize("variant", ["default", "python_integration", "integration"])
+def mix_test(session: nox.Session, variant: str) -> None:
+    """Run one `mix test` variant with the venv's Python; posargs go to mix test."""
+    with guarded(session) as target:
+        result = mix_test_.run(target, Console(), variant, session.posargs)
+        fail_unless(session, result.ok, f"mix test ({variant}) failed")
+
+
+@nox.session(venv_backend="none")
+def tests(session: nox.Session) -> None:
+    """The main job: setup, pytest and every mix test variant, with one summary."""
+    with guarded(session) as target:
+        console = Console()
+        results = suite.run_all(target, console)
+        fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
+
+
+@nox.session(reuse_venv=True)
+def selftest(session: nox.Session) -> None:
+    """The suite's own checks: ruff, ruff format, mypy --strict on sessions/, pytest tests/."""
+    install_locked(session, *SELFTEST_PACKAGES)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "sessions", "noxfile.py")
+    session.run("pytest", *(session.posargs or ["tests"]))

@@ -1,0 +1,1 @@
+"""noxpit: nox sessions for Elixir libraries that run Python workers on the same node."""
