@@ -13,10 +13,17 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
+from sessions import bench_scenarios, pytest_run, python_env, suite
 from sessions import mix_test as mix_test_
-from sessions import pytest_run, python_env, suite
 from sessions.console import Console
-from sessions.noxsupport import fail_unless, guarded, install_locked
+from sessions.noxsupport import (
+    SUITE_ROOT,
+    PosargsParser,
+    fail_unless,
+    guarded,
+    install_locked,
+    parse_posargs,
+)
 
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["tests"]
@@ -68,3 +75,16 @@ def selftest(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")
     session.run("pytest", *(session.posargs or ["tests"]))
+
+
+@nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Measure the performance targets on a copy of the sample; writes docs/benchmarks.md."""
+    parser = PosargsParser("bench", "Benchmark noxpit's sessions on a copy of the sample.")
+    parser.add_argument("names", nargs="*", help="scenarios to run (default: all, and save)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per side (at least 5)")
+    args = parse_posargs(session, parser)
+    with guarded(session):
+        outcomes = bench_scenarios.run_benchmarks(SUITE_ROOT, Console(), args.names, args.runs)
+        missed = [o.name for o in outcomes if not o.passed]
+        fail_unless(session, not missed, f"targets missed: {', '.join(missed)}")

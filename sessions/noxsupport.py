@@ -6,12 +6,14 @@ one-line ``session.error``; Ctrl-C takes every child process tree down first.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import nox
 
@@ -56,3 +58,29 @@ def install_locked(session: nox.Session, *packages: str) -> None:
         return
     nox_poetry.Session(session).install(*packages)
     stamp.write_text(key)
+
+
+class UsageError(NoxpitError):
+    """Bad session arguments: reported as one ``Usage:`` line."""
+
+
+class PosargsParser(argparse.ArgumentParser):
+    """argparse for session posargs: errors become one line instead of ``sys.exit(2)``."""
+
+    def __init__(self, session_name: str, description: str = "") -> None:
+        super().__init__(prog=f"nox -s {session_name} --", description=description)
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(
+            f"Usage: {self.format_usage().strip().removeprefix('usage: ')} ({message})"
+        )
+
+
+def parse_posargs(session: nox.Session, parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parsed posargs; ``--help`` prints the help and ends the session without failing it."""
+    try:
+        return parser.parse_args(session.posargs)
+    except UsageError as exc:
+        session.error(str(exc))
+    except SystemExit:
+        session.skip("help shown")
