@@ -72,7 +72,7 @@ class PosargsParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(
-            f"Usage: {self.format_usage().strip().removeprefix('usage: ')} ({message})"
+            f"Usage: {' '.join(self.format_usage().split()).removeprefix('usage: ')} ({message})"
         )
 
 
