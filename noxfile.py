@@ -14,6 +14,7 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
 from sessions import bench_scenarios, pytest_run, python_env, suite
+from sessions import examples as examples_
 from sessions import mix_test as mix_test_
 from sessions.console import Console
 from sessions.noxsupport import (
@@ -65,6 +66,16 @@ def tests(session: nox.Session) -> None:
         console = Console()
         results = suite.run_all(target, console)
         fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def examples(session: nox.Session) -> None:
+    """Run every example with `mix run --no-start`, in parallel, with a report."""
+    args = parse_posargs(session, examples_.options_parser())
+    with guarded(session) as target:
+        options = examples_.to_options(args, Path(session.invoked_from))
+        result = examples_.run_session(target, Console(), options)
+        fail_unless(session, result.ok, result.message)
 
 
 @nox.session(reuse_venv=True)
