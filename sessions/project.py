@@ -32,6 +32,7 @@ BASIC_KEYS = {
     "proto_dir",
     "examples_dir",
     "test_tags",
+    "imports",  # modules the doctor imports with PYTHONPATH=<python_dir>
 }
 AREA_KEYS = {"setup", "doctor", "pytest", "mix_test", "examples", "dialyzer", "release", "docs"}
 
