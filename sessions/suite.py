@@ -1,19 +1,28 @@
-"""The main job: setup when needed, pytest, every mix test variant, then one summary.
+"""The main job: setup when needed, pytest, one test compile, every mix test variant, then one
+summary whose test counts come from the JUnit files the suites wrote.
 
-Every suite runs even when an earlier one failed, so one run shows everything broken.
+Every suite runs even when an earlier one failed, so one run shows everything broken; only
+the mix variants wait for the compile they share.
 """
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sessions import mix_test, procs, pytest_run, python_env
+from sessions import junit, mix_test, procs, pytest_run, python_env
 from sessions.console import Console, seconds
 from sessions.errors import NoxpitError
 from sessions.project import Target
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+COMPILE_NAME = "mix compile (test)"
+USAGE = "Usage: nox -s tests [-- --failed]"
+
+
+class SuiteError(NoxpitError):
+    """Arguments the ``tests`` session does not take."""
 
 
 @dataclass(frozen=True)
@@ -22,45 +31,133 @@ class SuiteResult:
     status: str  # "passed", "failed", "error"
     seconds: float
     detail: str = ""
+    counts: junit.Counts | None = None  # from the suite's JUnit file, when it has one
 
 
-def _timed(
-    name: str, console: Console, action: Callable[[], procs.Completed | None]
+@dataclass(frozen=True)
+class Options:
+    failed_only: bool = False  # rerun what failed last time: `mix test --failed`, pytest --lf
+
+
+def parse_options(posargs: Sequence[str]) -> Options:
+    unknown = [arg for arg in posargs if arg != "--failed"]
+    if unknown:
+        raise SuiteError(f"{USAGE} (unknown argument {unknown[0]!r})")
+    return Options(failed_only="--failed" in posargs)
+
+
+def _exit_detail(completed: procs.Completed) -> str:
+    return "timed out" if completed.timed_out else f"exit {completed.returncode}"
+
+
+def _from_run(
+    name: str, completed: procs.Completed, report: junit.Report | None, elapsed: float
 ) -> SuiteResult:
+    counts = report.counts if report is not None else None
+    if not completed.ok:
+        return SuiteResult(name, FAILED, elapsed, _exit_detail(completed), counts)
+    if report is None:
+        return SuiteResult(name, ERROR, elapsed, "passed but wrote no JUnit report")
+    return SuiteResult(name, PASSED, elapsed, "", counts)
+
+
+def _guarded(name: str, console: Console, action: Callable[[float], SuiteResult]) -> SuiteResult:
+    """Run one suite; a noxpit error becomes that suite's ``error`` row, not the end."""
     start = time.monotonic()
     try:
-        completed = action()
+        return action(start)
     except NoxpitError as exc:
         console.line(f"noxpit > {name}: {exc}")
-        return SuiteResult(name, "error", time.monotonic() - start, str(exc))
-    elapsed = time.monotonic() - start
-    if completed is None or completed.ok:
-        return SuiteResult(name, "passed", elapsed)
-    detail = "timed out" if completed.timed_out else f"exit {completed.returncode}"
-    return SuiteResult(name, "failed", elapsed, detail)
+        return SuiteResult(name, ERROR, time.monotonic() - start, str(exc))
 
 
-def run_all(target: Target, console: Console) -> list[SuiteResult]:
-    results = [_timed("setup", console, lambda: _setup(target, console))]
-    results.append(_timed("pytest", console, lambda: pytest_run.run(target, console)))
+def _setup(target: Target, console: Console) -> SuiteResult:
+    def action(start: float) -> SuiteResult:
+        result = python_env.ensure(target, console)
+        return SuiteResult("setup", PASSED, time.monotonic() - start, result.action)
+
+    return _guarded("setup", console, action)
+
+
+def _pytest(target: Target, console: Console, options: Options) -> SuiteResult:
+    report_file = target.reports_dir / "pytest.xml"
+
+    def action(start: float) -> SuiteResult:
+        report_file.unlink(missing_ok=True)
+        args = ["--last-failed"] if options.failed_only else []
+        completed = pytest_run.run(target, console, args)
+        report = junit.read_if_present(report_file)
+        return _from_run("pytest", completed, report, time.monotonic() - start)
+
+    return _guarded("pytest", console, action)
+
+
+def _compile(target: Target, console: Console) -> SuiteResult:
+    def action(start: float) -> SuiteResult:
+        compiled = mix_test.compile_for_tests(target, console)
+        detail = f"{compiled.files} files compiled" if compiled.files else "up to date"
+        return SuiteResult(COMPILE_NAME, PASSED, time.monotonic() - start, detail)
+
+    return _guarded(COMPILE_NAME, console, action)
+
+
+def _variant(target: Target, console: Console, variant: str, options: Options) -> SuiteResult:
+    name = mix_test.label(variant)
+
+    def action(start: float) -> SuiteResult:
+        args = ["--failed"] if options.failed_only else []
+        result = mix_test.run_variant(target, console, variant, args)
+        return _from_run(name, result.completed, result.report, time.monotonic() - start)
+
+    return _guarded(name, console, action)
+
+
+def run_all(target: Target, console: Console, posargs: Sequence[str] = ()) -> list[SuiteResult]:
+    options = parse_options(posargs)
+    results = [_setup(target, console), _pytest(target, console, options)]
+    compiled = _compile(target, console)
+    results.append(compiled)
     for variant in mix_test.variants(target):
-        action = functools.partial(mix_test.run, target, console, variant)
-        results.append(_timed(f"mix test ({variant})", console, action))
+        if compiled.status != PASSED:
+            results.append(
+                SuiteResult(mix_test.label(variant), ERROR, 0.0, "not run: mix compile failed")
+            )
+            continue
+        results.append(_variant(target, console, variant, options))
     return results
 
 
-def _setup(target: Target, console: Console) -> None:
-    python_env.ensure(target, console)
+def _count_cells(counts: junit.Counts | None) -> list[str]:
+    if counts is None:
+        return ["-", "-", "-"]
+    return [str(counts.tests), str(counts.failures), str(counts.skipped)]
+
+
+def summary_rows(results: list[SuiteResult]) -> list[list[str]]:
+    """One row per suite, then the total of every suite that wrote a JUnit report."""
+    rows = [
+        [r.name, r.status, *_count_cells(r.counts), seconds(r.seconds), r.detail] for r in results
+    ]
+    total = junit.total(r.counts for r in results if r.counts is not None)
+    status = PASSED if all(r.status == PASSED for r in results) else FAILED
+    failed = [r.name for r in results if r.status != PASSED]
+    detail = f"{len(failed)} of {len(results)} failed" if failed else ""
+    rows.append(
+        ["total", status, *_count_cells(total), seconds(sum(r.seconds for r in results)), detail]
+    )
+    return rows
 
 
 def summarize(console: Console, results: list[SuiteResult]) -> bool:
-    rows = [[r.name, r.status, seconds(r.seconds), r.detail] for r in results]
     console.line()
-    console.table(["suite", "result", "time", "detail"], rows, title="noxpit tests summary")
-    failed = [r.name for r in results if r.status != "passed"]
-    return not failed
+    console.table(
+        ["suite", "result", "tests", "failures", "skipped", "time", "detail"],
+        summary_rows(results),
+        title="noxpit tests summary",
+    )
+    return all(r.status == PASSED for r in results)
 
 
 def failure_message(results: list[SuiteResult]) -> str:
-    failed = [r.name for r in results if r.status != "passed"]
+    failed = [r.name for r in results if r.status != PASSED]
     return f"{len(failed)} of {len(results)} suites failed: {', '.join(failed)}"
