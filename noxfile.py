@@ -14,6 +14,7 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
 from sessions import bench_scenarios, pytest_run, python_env, suite
+from sessions import doctor as doctor_
 from sessions import examples as examples_
 from sessions import mix_test as mix_test_
 from sessions.console import Console
@@ -35,9 +36,19 @@ SELFTEST_PACKAGES = ("nox", "nox-poetry", "pytest", "ruff", "mypy")
 
 @nox.session(venv_backend="none")
 def setup(session: nox.Session) -> None:
-    """Create the target's venv and install its requirements (skipped when up to date)."""
+    """Create the target's venvs, install requirements, generate gRPC stubs (when changed)."""
+    args = parse_posargs(session, python_env.options_parser())
     with guarded(session) as target:
-        python_env.ensure(target, Console(), force="--force" in session.posargs)
+        python_env.ensure(target, Console(), force=args.force, dry_run=args.dry_run)
+
+
+@nox.session(venv_backend="none")
+def doctor(session: nox.Session) -> None:
+    """Check Python, venvs, requirements, stubs, Elixir/OTP, deps, ports; remedies for each."""
+    args = parse_posargs(session, doctor_.options_parser())
+    with guarded(session) as target:
+        results = doctor_.diagnose(target, Console(), as_json=args.json)
+        fail_unless(session, not doctor_.failed(results), doctor_.failure_message(results))
 
 
 @nox.session(venv_backend="none")
