@@ -13,10 +13,11 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
-from sessions import bench_scenarios, pytest_run, python_env, suite
+from sessions import bench_scenarios, pytest_run, python_env, suite, venvrun
 from sessions import doctor as doctor_
 from sessions import examples as examples_
 from sessions import mix_test as mix_test_
+from sessions import release as release_
 from sessions.console import Console
 from sessions.noxsupport import (
     SUITE_ROOT,
@@ -31,7 +32,15 @@ nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["tests"]
 nox.options.error_on_missing_interpreters = True
 
-SELFTEST_PACKAGES = ("nox", "nox-poetry", "pytest", "ruff", "mypy")
+SELFTEST_PACKAGES = (
+    "nox",
+    "nox-poetry",
+    "pytest",
+    "ruff",
+    "mypy",
+    "bump-my-version",
+    "hypothesis",
+)
 
 
 @nox.session(venv_backend="none")
@@ -87,6 +96,15 @@ def examples(session: nox.Session) -> None:
         options = examples_.to_options(args, Path(session.invoked_from))
         result = examples_.run_session(target, Console(), options)
         fail_unless(session, result.ok, result.message)
+
+
+@nox.session(reuse_venv=True)
+def release(session: nox.Session) -> None:
+    """Release VERSION|major|minor|patch: mix.exs, version snippets, dated CHANGELOG entry."""
+    parse_posargs(session, release_.add_options(PosargsParser("release")))
+    with guarded(session) as target:
+        install_locked(session, "bump-my-version")
+        venvrun.run_module(session, target, "sessions.release", session.posargs)
 
 
 @nox.session(reuse_venv=True)

@@ -1,0 +1,77 @@
+"""Run a ``sessions`` module inside a nox session's venv, with errors still one line.
+
+Some logic needs packages that only the session venv has (the release needs
+bump-my-version, and the noxfile's own Python does not have it). Such a session runs one
+``python -m sessions.<module>`` in its venv, where everything happens in-process. The
+child reports a ``NoxpitError`` by writing its message to a file the parent names and
+exiting with ``USER_ERROR``; the parent raises it again, so ``guarded`` shows the same
+one-line ``session.error`` as every other session (no "Command failed" noise).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sessions.errors import NoxpitError
+from sessions.project import ENV_PROJECT, Target
+
+if TYPE_CHECKING:
+    import nox
+
+SUITE_ROOT = Path(__file__).resolve().parent.parent
+ERROR_FILE_ENV = "NOXPIT_ERROR_FILE"
+USER_ERROR = 3
+
+
+class ChildError(NoxpitError):
+    """The child reported a problem the user can fix (its message, passed on)."""
+
+
+def child_env(target: Target, error_file: Path, environ: dict[str, str]) -> dict[str, str]:
+    """The child finds ``sessions`` on its path and resolves the same target."""
+    python_path = [str(SUITE_ROOT)]
+    if environ.get("PYTHONPATH"):
+        python_path.append(environ["PYTHONPATH"])
+    return {
+        "PYTHONPATH": os.pathsep.join(python_path),
+        ENV_PROJECT: str(target.root),
+        ERROR_FILE_ENV: str(error_file),
+    }
+
+
+def run_module(session: nox.Session, target: Target, module: str, args: Sequence[str]) -> None:
+    """``python -m module args`` in the session venv; its NoxpitError becomes ours."""
+    with tempfile.TemporaryDirectory(prefix="noxpit-") as tmp:
+        error_file = Path(tmp) / "error.txt"
+        session.run(
+            "python",
+            "-m",
+            module,
+            *args,
+            env=child_env(target, error_file, dict(os.environ)),
+            success_codes=[0, USER_ERROR],
+        )
+        if error_file.is_file():
+            raise ChildError(error_file.read_text(encoding="utf-8").strip())
+
+
+def child_main(main: Callable[[list[str]], None], argv: Sequence[str] | None = None) -> int:
+    """The child's exit code; a NoxpitError goes to the parent's error file (or stderr)."""
+    try:
+        main(list(sys.argv[1:] if argv is None else argv))
+    except NoxpitError as exc:
+        message = " ".join(str(exc).split())
+        error_file = os.environ.get(ERROR_FILE_ENV)
+        if error_file:
+            Path(error_file).write_text(message + "\n", encoding="utf-8")
+        else:
+            print(message, file=sys.stderr)
+        return USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,632 @@
+"""The release: exact, complete, all or nothing. Most cases call the release in-process on a
+small Mix project in a tmp dir; ``test_release_e2e.py`` drives the real ``nox -s release``."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import stat
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sessions import release
+from sessions.console import Console
+from sessions.errors import NoxpitError
+from sessions.project import build_target
+
+MIX_EXS = """defmodule Pitpool.MixProject do
+  use Mix.Project
+
+  @version "0.1.0"
+
+  def project do
+    [
+      app: :pitpool,
+      version: @version,
+      elixir: "~> 1.14",
+      deps: deps()
+    ]
+  end
+
+  defp deps, do: []
+end
+"""
+
+README = """# Pitpool
+
+```elixir
+def deps do
+  [
+    {:pitpool, "~> 0.1.0"}
+  ]
+end
+```
+
+Upgrading from `{:pitpool, "~> 0.0.3"}`? Pools now restart. `{:other, "~> 0.1.0"}` is not ours.
+"""
+
+CHANGELOG = """# Changelog
+
+All notable changes to this project will be documented in this file.
+
+## [Unreleased]
+
+### Added
+- Pool resizing at runtime.
+
+## [0.1.0] - 2025-01-01
+
+### Added
+- First release.
+
+[Unreleased]: https://github.com/acme/pitpool/compare/v0.1.0...HEAD
+[0.1.0]: https://github.com/acme/pitpool/releases/tag/v0.1.0
+"""
+
+LIB = 'defmodule Pitpool do\n  @moduledoc "v0.1.0 of nothing"\nend\n'
+
+
+def make_project(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "lib").mkdir()
+    for name, text in {
+        "mix.exs": MIX_EXS,
+        "README.md": README,
+        "CHANGELOG.md": CHANGELOG,
+        "lib/pitpool.ex": LIB,
+    }.items():
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "pitpool")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def do_release(root: Path, *argv: str) -> str:
+    """Run a release in-process, as the child of `nox -s release` does; its output."""
+    stream = io.StringIO()
+    target = build_target(root, {})
+    args = release.add_options(argparse.ArgumentParser()).parse_args(list(argv))
+    release.run(target, release.to_request(args), Console(stream, {}), environ={})
+    return stream.getvalue()
+
+
+def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+# --- what a release does ---------------------------------------------------------------
+
+
+def test_release_updates_mix_exs_every_snippet_and_the_changelog_and_nothing_else(
+    project: Path,
+) -> None:
+    before = snapshot(project)
+    output = do_release(project, "0.2.0", "--date", "2025-12-20")
+    after = snapshot(project)
+
+    assert changed_files(before, after) == {"mix.exs", "README.md", "CHANGELOG.md"}
+    assert (project / "mix.exs").read_text() == MIX_EXS.replace('"0.1.0"', '"0.2.0"')
+    readme = (project / "README.md").read_text()
+    assert readme == README.replace('{:pitpool, "~> 0.1.0"}', '{:pitpool, "~> 0.2.0"}').replace(
+        '{:pitpool, "~> 0.0.3"}', '{:pitpool, "~> 0.2.0"}'
+    )
+    assert '{:other, "~> 0.1.0"}' in readme
+    log = (project / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]\n\n## [0.2.0] - 2025-12-20\n\n### Added\n- Pool resizing" in log
+    assert "[Unreleased]: https://github.com/acme/pitpool/compare/v0.2.0...HEAD\n" in log
+    assert "[0.2.0]: https://github.com/acme/pitpool/compare/v0.1.0...v0.2.0\n" in log
+    assert "wrote 3 files for 0.2.0" in output
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(project: Path) -> None:
+    before = snapshot(project)
+    output = do_release(project, "0.2.0", "--date", "2025-12-20", "--dry-run")
+    assert snapshot(project) == before
+    assert "--- a/mix.exs\n+++ b/mix.exs\n" in output
+    assert '-  @version "0.1.0"\n+  @version "0.2.0"\n' in output
+    assert '+    {:pitpool, "~> 0.2.0"}\n' in output
+    assert "+## [0.2.0] - 2025-12-20\n" in output
+    assert "nothing written" in output
+
+
+def test_dry_run_diff_applies_with_patch(project: Path, tmp_path: Path) -> None:
+    """The printed diff is a real unified diff: `patch` turns the tree into the release."""
+    output = do_release(project, "0.2.0", "--date", "2025-12-20", "--dry-run")
+    diff = "".join(
+        line + "\n"
+        for line in output.splitlines()
+        if not line.startswith(
+            (
+                "noxpit >",
+                "release ",
+                "File ",
+                "---------",
+                "mix.exs ",
+                "README.md ",
+                "CHANGELOG.md ",
+            )
+        )
+    )
+    expected = make_project(tmp_path / "expected")
+    do_release(expected, "0.2.0", "--date", "2025-12-20")
+    subprocess.run(["patch", "-p1", "-s"], input=diff, text=True, cwd=project, check=True)
+    assert snapshot(project) == snapshot(expected)
+
+
+@pytest.mark.parametrize(
+    ("part", "expected"), [("patch", "0.1.1"), ("minor", "0.2.0"), ("major", "1.0.0")]
+)
+def test_bump_parts_compute_the_version(project: Path, part: str, expected: str) -> None:
+    do_release(project, part, "--date", "2025-12-20")
+    assert f'@version "{expected}"' in (project / "mix.exs").read_text()
+    assert f"## [{expected}] - 2025-12-20" in (project / "CHANGELOG.md").read_text()
+
+
+def test_date_defaults_to_today(project: Path) -> None:
+    import datetime
+
+    do_release(project, "patch")
+    today = datetime.date.today().isoformat()
+    assert f"## [0.1.1] - {today}" in (project / "CHANGELOG.md").read_text()
+
+
+def test_prerelease_versions_are_written_verbatim(project: Path) -> None:
+    do_release(project, "1.0.0-rc.1", "--date", "2025-12-20")
+    assert '{:pitpool, "~> 1.0.0-rc.1"}' in (project / "README.md").read_text()
+    do_release(project, "minor", "--date", "2025-12-21", "--allow-empty")
+    assert '@version "1.0.0"' in (project / "mix.exs").read_text()
+
+
+def test_literal_version_in_project_keyword(project: Path) -> None:
+    mix = MIX_EXS.replace('  @version "0.1.0"\n\n', "").replace("@version", '"0.1.0"')
+    (project / "mix.exs").write_text(mix)
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert 'version: "0.2.0",' in (project / "mix.exs").read_text()
+
+
+def test_line_endings_bom_and_permissions_are_kept(project: Path) -> None:
+    readme = project / "README.md"
+    readme.write_bytes(b"\xef\xbb\xbf" + README.replace("\n", "\r\n").encode())
+    log = project / "CHANGELOG.md"
+    log.write_bytes(CHANGELOG.replace("\n", "\r\n").rstrip(b"\r\n".decode()).encode())
+    readme.chmod(0o640)
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    data = readme.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b'{:pitpool, "~> 0.2.0"}\r\n' in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert stat.S_IMODE(readme.stat().st_mode) == 0o640
+    text = log.read_bytes()
+    assert b"## [0.2.0] - 2025-12-20\r\n" in text
+    assert b"\n" not in text.replace(b"\r\n", b"")
+    assert text.endswith(b"releases/tag/v0.1.0")
+
+
+STATUS = "# Status\n\n**Pitpool Version**: 0.0.9\n\nAll green.\n"
+
+OWN_CONFIG = r"""
+[tool.bumpversion]
+regex = true
+search = '(\{{:pitpool,\s*"~>\s*)\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?"'
+replace = '\g<1>{new_version}"'
+
+[[tool.bumpversion.files]]
+filename = "mix.exs"
+search = '@version "{current_version}"'
+replace = '@version "{new_version}"'
+
+[[tool.bumpversion.files]]
+filename = "README.md"
+
+[[tool.bumpversion.files]]
+glob = "guides/**/*.md"
+
+[[tool.bumpversion.files]]
+glob = "docs/*STATUS*.md"
+search = '\*\*Pitpool Version\*\*: \d+\.\d+\.\d+'
+replace = '**Pitpool Version**: {new_version}'
+"""
+
+
+def _guides(project: Path) -> None:
+    (project / "guides" / "deep").mkdir(parents=True)
+    (project / "guides" / "deep" / "INSTALL.md").write_text('Use {:pitpool, "~> 0.0.1"}.\n')
+    (project / "guides" / "OTHER.md").write_text("No snippet here.\n")
+    (project / "docs").mkdir()
+    (project / "docs" / "POOL_STATUS.md").write_text(STATUS)
+
+
+def test_projects_own_config_is_used(project: Path) -> None:
+    """A snakepit-style .bumpversion.toml: snippets in guides and a status-doc line."""
+    _guides(project)
+    (project / ".bumpversion.toml").write_text(OWN_CONFIG)
+    before = snapshot(project)
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert changed_files(before, snapshot(project)) == {
+        "mix.exs",
+        "README.md",
+        "CHANGELOG.md",
+        "guides/deep/INSTALL.md",
+        "docs/POOL_STATUS.md",
+    }
+    assert (project / "guides/deep/INSTALL.md").read_text() == 'Use {:pitpool, "~> 0.2.0"}.\n'
+    assert "**Pitpool Version**: 0.2.0\n" in (project / "docs/POOL_STATUS.md").read_text()
+
+
+def test_release_table_adds_doc_globs_and_extra_patterns_to_the_default(project: Path) -> None:
+    _guides(project)
+    (project / "noxpit.toml").write_text(
+        '[release]\ndoc_globs = ["guides/**/*.md"]\n'
+        '[[release.extra_patterns]]\nfiles = ["docs/*STATUS*.md"]\n'
+        "search = '\\*\\*Pitpool Version\\*\\*: \\d+\\.\\d+\\.\\d+'\n"
+        "replace = '**Pitpool Version**: {new_version}'\n"
+    )
+    before = snapshot(project)
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert changed_files(before, snapshot(project)) == {
+        "mix.exs",
+        "README.md",
+        "CHANGELOG.md",
+        "guides/deep/INSTALL.md",
+        "docs/POOL_STATUS.md",
+    }
+
+
+# --- bad input: one line, non-zero, every file byte-identical ---------------------------
+
+Setup = Callable[[Path], None]
+
+
+def _write(name: str, text: str) -> Setup:
+    def setup(root: Path) -> None:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+    return setup
+
+
+def _write_bytes(name: str, data: bytes) -> Setup:
+    return lambda root: (root / name).write_bytes(data)
+
+
+def _remove(name: str) -> Setup:
+    return lambda root: (root / name).unlink()
+
+
+def _chmod(name: str, mode: int) -> Setup:
+    return lambda root: (root / name).chmod(mode)
+
+
+def _nothing(root: Path) -> None:
+    return None
+
+
+def _both(*setups: Setup) -> Setup:
+    def setup(root: Path) -> None:
+        for one in setups:
+            one(root)
+
+    return setup
+
+
+_NO_NOTES = CHANGELOG.replace("### Added\n- Pool resizing at runtime.\n\n", "")
+_CONFIG_HEAD = "[tool.bumpversion]\nregex = true\n"
+_MIX_ENTRY = (
+    '[[tool.bumpversion.files]]\nfilename = "mix.exs"\n'
+    "search = '@version \"{current_version}\"'\nreplace = '@version \"{new_version}\"'\n"
+)
+
+BAD_INPUTS: list[tuple[str, Setup, tuple[str, ...], str]] = [
+    ("not semver", _nothing, ("banana",), 'version "banana" is not SemVer'),
+    ("leading v", _nothing, ("v0.2.0",), "no leading v"),
+    ("equal version", _nothing, ("0.1.0",), "equal to the current version 0.1.0"),
+    ("lower version", _nothing, ("0.0.1",), "0.0.1 is lower than the current version 0.1.0"),
+    ("pre-release of current", _nothing, ("0.1.0-rc.1",), "lower than the current"),
+    ("build metadata only", _nothing, ("0.1.0+b7",), "same precedence"),
+    ("impossible date", _nothing, ("0.2.0", "--date", "2025-02-30"), "not a real date"),
+    ("date format", _nothing, ("0.2.0", "--date", "20/12/2025"), "YYYY-MM-DD"),
+    (
+        "mix.exs without version",
+        _write(
+            "mix.exs", MIX_EXS.replace('@version "0.1.0"', "").replace("version: @version,", "")
+        ),
+        ("0.2.0",),
+        "no readable version",
+    ),
+    ("no changelog", _remove("CHANGELOG.md"), ("0.2.0",), "CHANGELOG.md: not found"),
+    (
+        "no unreleased",
+        _write("CHANGELOG.md", CHANGELOG.replace("## [Unreleased]\n\n", "")),
+        ("0.2.0",),
+        "no `## [Unreleased]` heading",
+    ),
+    (
+        "duplicate heading",
+        _write("CHANGELOG.md", CHANGELOG.replace("## [0.1.0]", "## [0.2.0]")),
+        ("0.2.0",),
+        "a heading for 0.2.0 already exists",
+    ),
+    (
+        "newer release listed",
+        _write("CHANGELOG.md", CHANGELOG.replace("[0.1.0] -", "[0.3.0] -")),
+        ("0.2.0",),
+        "[0.3.0] is not lower than 0.2.0",
+    ),
+    ("empty unreleased", _write("CHANGELOG.md", _NO_NOTES), ("0.2.0",), "has no notes"),
+    (
+        "unreleased below a release",
+        _write(
+            "CHANGELOG.md",
+            "# Changelog\n\n## [0.1.0] - 2025-01-01\n\n- a\n\n## [Unreleased]\n\n- b\n",
+        ),
+        ("0.2.0",),
+        "must come before the first release",
+    ),
+    (
+        "link already there",
+        _write("CHANGELOG.md", CHANGELOG + "[0.2.0]: https://x.test/0.2.0\n"),
+        ("0.2.0",),
+        "link reference [0.2.0] already exists",
+    ),
+    (
+        "crlf duplicate heading",
+        _write_bytes(
+            "CHANGELOG.md",
+            CHANGELOG.replace("## [0.1.0]", "## [0.2.0]").replace("\n", "\r\n").encode(),
+        ),
+        ("0.2.0",),
+        "a heading for 0.2.0 already exists",
+    ),
+    (
+        "readme without snippet",
+        _write("README.md", "# Pitpool\n\nNo install section.\n"),
+        ("0.2.0",),
+        "[README.md]: search",
+    ),
+    ("readme missing", _remove("README.md"), ("0.2.0",), "README.md does not exist"),
+    (
+        "readme not utf-8",
+        _write_bytes("README.md", README.encode().replace(b"Pools", b"Pools\xe9")),
+        ("0.2.0",),
+        "README.md: not UTF-8 (byte 0xe9",
+    ),
+    (
+        "changelog not utf-8",
+        _write_bytes("CHANGELOG.md", CHANGELOG.encode("utf-16")),
+        ("0.2.0",),
+        "CHANGELOG.md: not UTF-8",
+    ),
+    ("read-only readme", _chmod("README.md", 0o444), ("0.2.0",), "README.md: read-only"),
+    (
+        "doc glob matches nothing",
+        _write("noxpit.toml", '[release]\ndoc_globs = ["guides/*.md"]\n'),
+        ("0.2.0",),
+        "glob guides/*.md matches no file",
+    ),
+    (
+        "extra pattern matches nothing",
+        _both(
+            _write("docs/STATUS.md", "# Status\n\nAll green.\n"),
+            _write(
+                "noxpit.toml",
+                '[[release.extra_patterns]]\nfiles = ["docs/STATUS.md"]\n'
+                "search = 'Version: {current_version}'\nreplace = 'Version: {new_version}'\n",
+            ),
+        ),
+        ("0.2.0",),
+        "[docs/STATUS.md]: search 'Version: {current_version}' matches nothing",
+    ),
+    (
+        "release table unknown key",
+        _write("noxpit.toml", '[release]\ndocs = ["x"]\n'),
+        ("0.2.0",),
+        "[release] has unknown key docs",
+    ),
+    (
+        "extra pattern missing key",
+        _write("noxpit.toml", '[[release.extra_patterns]]\nfiles = "x"\n'),
+        ("0.2.0",),
+        "extra_patterns[0]: missing key replace",
+    ),
+    (
+        "config stores current_version",
+        _write(".bumpversion.toml", '[tool.bumpversion]\ncurrent_version = "0.1.0"\n' + _MIX_ENTRY),
+        ("0.2.0",),
+        "remove `current_version`",
+    ),
+    (
+        "config invalid toml",
+        _write(".bumpversion.toml", "[tool.bumpversion\n"),
+        ("0.2.0",),
+        ".bumpversion.toml: invalid TOML",
+    ),
+    (
+        "config invalid regex",
+        _write(
+            ".bumpversion.toml",
+            _CONFIG_HEAD + _MIX_ENTRY + "[[tool.bumpversion.files]]\n"
+            "filename = \"README.md\"\nsearch = '(unclosed {current_version}'\n",
+        ),
+        ("0.2.0",),
+        "is not a valid regex",
+    ),
+    (
+        "config unknown template name",
+        _write(
+            ".bumpversion.toml",
+            _CONFIG_HEAD + _MIX_ENTRY + "[[tool.bumpversion.files]]\n"
+            'filename = "README.md"\nsearch = \'{{:{app}, "~> {current_version}"\'\n',
+        ),
+        ("0.2.0",),
+        "uses undefined {app}",
+    ),
+    (
+        "config skips mix.exs",
+        _write(
+            ".bumpversion.toml",
+            _CONFIG_HEAD + '[[tool.bumpversion.files]]\nfilename = "README.md"\n'
+            "search = '~> \\d+\\.\\d+\\.\\d+'\nreplace = '~> {new_version}'\n",
+        ),
+        ("0.2.0",),
+        "no entry changes the version in mix.exs",
+    ),
+    (
+        "config edits the changelog",
+        _write(
+            ".bumpversion.toml",
+            _CONFIG_HEAD + _MIX_ENTRY + "[[tool.bumpversion.files]]\n"
+            "filename = \"CHANGELOG.md\"\nsearch = 'Unreleased'\nreplace = 'Unreleased'\n",
+        ),
+        ("0.2.0",),
+        "CHANGELOG.md is edited by noxpit's changelog parser",
+    ),
+    ("tag without commit", _nothing, ("0.2.0", "--tag"), "--tag needs --commit"),
+    ("commit outside git", _nothing, ("0.2.0", "--commit"), "need a git repository"),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "argv", "message"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_bad_input_is_one_line_and_leaves_every_file_untouched(
+    project: Path, setup: Setup, argv: tuple[str, ...], message: str
+) -> None:
+    setup(project)
+    before = snapshot(project)
+    with pytest.raises(NoxpitError) as info:
+        do_release(project, *argv)
+    text = " ".join(str(info.value).split())
+    assert "\n" not in str(info.value)
+    assert message in text
+    assert snapshot(project) == before
+
+
+def test_there_are_at_least_25_bad_input_cases() -> None:
+    assert len(BAD_INPUTS) >= 25
+
+
+def test_file_removed_after_planning_stops_before_any_write(project: Path) -> None:
+    target = build_target(project, {})
+    plan = release.plan_release(target, release.Request("0.2.0", "2025-12-20"), environ={})
+    (project / "README.md").unlink()
+    before = snapshot(project)
+    with pytest.raises(release.ReleaseError, match=r"README\.md changed or disappeared"):
+        release.write_all(plan)
+    assert snapshot(project) == before
+
+
+def test_failed_write_restores_every_file_already_written(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(project)
+    real_write = release.atomic_write
+
+    def failing_on_changelog(path: Path, data: bytes, mode: int, owner: tuple[int, int]) -> None:
+        if path.name == "CHANGELOG.md" and b"0.2.0" in data:
+            raise OSError(28, "No space left on device")
+        real_write(path, data, mode, owner)
+
+    monkeypatch.setattr(release, "atomic_write", failing_on_changelog)
+    with pytest.raises(release.ReleaseError) as info:
+        do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert str(info.value) == (
+        "CHANGELOG.md: write failed (No space left on device); every file was restored"
+    )
+    assert snapshot(project) == before
+    assert not [p for p in project.iterdir() if p.name.endswith(".noxpit")]
+
+
+# --- git -------------------------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, text=True, capture_output=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository whose subdirectory `pitpool/` is the target (as sample/ is)."""
+    for key in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(key, "Release Tester")
+    for key in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(key, "release@example.test")
+    root = tmp_path / "repo"
+    make_project(root / "pitpool")
+    (root / "NOTES.md").write_text("unrelated\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+def test_commit_and_tag_in_a_subdirectory_project(repo: Path) -> None:
+    (repo / "NOTES.md").write_text("staged, not part of the release\n")
+    git(repo, "add", "NOTES.md")
+    output = do_release(repo / "pitpool", "0.2.0", "--date", "2025-12-20", "--commit", "--tag")
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Release v0.2.0"
+    committed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(committed) == ["pitpool/CHANGELOG.md", "pitpool/README.md", "pitpool/mix.exs"]
+    assert git(repo, "cat-file", "-t", "v0.2.0").strip() == "tag"
+    assert git(repo, "rev-parse", "v0.2.0^{commit}") == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "status", "--porcelain").strip() == "M  NOTES.md"
+    assert "tagged v0.2.0" in output
+
+
+def test_dirty_released_file_is_refused_unless_allowed(repo: Path) -> None:
+    readme = repo / "pitpool" / "README.md"
+    readme.write_text(readme.read_text() + "\nLocal edit.\n")
+    before = snapshot(repo)
+    with pytest.raises(NoxpitError, match=r"uncommitted changes in README\.md;.*--allow-dirty"):
+        do_release(repo / "pitpool", "0.2.0")
+    assert snapshot(repo) == before
+    do_release(repo / "pitpool", "0.2.0", "--allow-dirty")
+    assert "Local edit." in readme.read_text()
+    assert '"~> 0.2.0"' in readme.read_text()
+
+
+def test_dirt_elsewhere_does_not_block(repo: Path) -> None:
+    (repo / "NOTES.md").write_text("edited\n")
+    (repo / "pitpool" / "lib" / "pitpool.ex").write_text("# edited\n")
+    do_release(repo / "pitpool", "0.2.0", "--commit")
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Release v0.2.0"
+
+
+def test_existing_tag_is_refused_before_anything_is_written(repo: Path) -> None:
+    git(repo, "tag", "v0.2.0")
+    before = snapshot(repo)
+    with pytest.raises(NoxpitError, match=r"tag v0\.2\.0 already exists"):
+        do_release(repo / "pitpool", "0.2.0", "--commit", "--tag")
+    assert snapshot(repo) == before
+
+
+def test_failed_commit_restores_the_files(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(NoxpitError) as info:
+        do_release(repo / "pitpool", "0.2.0", "--commit")
+    assert "git commit failed: hook says no" in str(info.value)
+    assert "every file was restored" in str(info.value)
+    assert snapshot(repo) == before
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain").strip() == ""
