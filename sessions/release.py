@@ -502,8 +502,9 @@ def unified_diff(before: str, after: str, label: str, context: int = 3) -> list[
     tail = 0
     while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
-    start = max(0, head - context)
-    keep_tail = max(0, tail - context)
+    # Keep twice the context: difflib may place an insertion a few equal lines earlier.
+    start = max(0, head - 2 * context)
+    keep_tail = max(0, tail - 2 * context)
     out: list[str] = []
     for line in difflib.unified_diff(
         a[start : len(a) - keep_tail],
