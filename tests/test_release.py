@@ -630,3 +630,50 @@ def test_failed_commit_restores_the_files(repo: Path) -> None:
     assert snapshot(repo) == before
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain").strip() == ""
+
+
+# --- the documented snakepit configurations work as documented ---------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "release.md"
+
+
+def _toml_blocks() -> list[str]:
+    parts = DOCS.read_text().split("```toml\n")[1:]
+    return [part.split("```")[0] for part in parts]
+
+
+def _snakepit(root: Path) -> Path:
+    """The version mentions of snakepit at v0.6.10, fresh and stale."""
+    files = {
+        "mix.exs": MIX_EXS.replace("Pitpool", "Snakepit")
+        .replace(":pitpool", ":snakepit")
+        .replace('"0.1.0"', '"0.6.10"'),
+        "README.md": '{:snakepit, "~> 0.6.10"}\n\nOlder: {:snakepit, "~> 0.6.9"}, '
+        '{:snakepit, "~> 0.5.1"}\n',
+        "guides/INSTALLATION.md": 'deps: [{:snakepit, "~> 0.4.1"}]\n',
+        "docs/MIGRATION.md": 'From {:snakepit, "~> 0.6.0"}.\n',
+        "docs/POOL_STATUS.md": "# Pool\n\n**Snakepit Version**: 0.6.10\n",
+        "docs/THREAD_STATUS.md": "**Snakepit Version**: 0.6.9\n",
+        "CHANGELOG.md": CHANGELOG.replace("0.1.0", "0.6.10"),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize("where", ["noxpit.toml", ".bumpversion.toml"])
+def test_documented_snakepit_configs_update_every_mention(tmp_path: Path, where: str) -> None:
+    block = next(b for b in _toml_blocks() if ("[release]" in b) == (where == "noxpit.toml"))
+    root = _snakepit(tmp_path / "snakepit")
+    (root / where).write_text(block)
+    before = snapshot(root)
+    do_release(root, "0.6.11", "--date", "2025-12-20")
+    after = snapshot(root)
+    assert changed_files(before, after) == set(before) - {where}
+    text = "".join(data.decode() for data in after.values())
+    for stale in ("0.6.10", "0.6.9", "0.5.1", "0.4.1", "0.6.0"):
+        assert f'"~> {stale}"' not in text
+        assert f"**Snakepit Version**: {stale}" not in text
+    assert after["docs/THREAD_STATUS.md"] == b"**Snakepit Version**: 0.6.11\n"
+    assert b"## [0.6.11] - 2025-12-20" in after["CHANGELOG.md"]
