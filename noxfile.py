@@ -14,6 +14,7 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
 from sessions import bench_scenarios, pytest_run, python_env, suite, venvrun
+from sessions import docs_check as docs_check_
 from sessions import doctor as doctor_
 from sessions import examples as examples_
 from sessions import mix_test as mix_test_
@@ -105,6 +106,14 @@ def release(session: nox.Session) -> None:
     with guarded(session) as target:
         install_locked(session, "bump-my-version")
         venvrun.run_module(session, target, "sessions.release", session.posargs)
+
+
+@nox.session(venv_backend="none")
+def docs_check(session: nox.Session) -> None:
+    """Check README, docs, guides, examples, scripts: versions, paths, tasks, links."""
+    with guarded(session) as target:
+        report = docs_check_.run(target, Console())
+        fail_unless(session, report.ok, docs_check_.failure_message(report))
 
 
 @nox.session(reuse_venv=True)
