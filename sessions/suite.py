@@ -8,21 +8,17 @@ the mix variants wait for the compile they share.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sessions import junit, mix_test, procs, pytest_run, python_env
 from sessions.console import Console, seconds
 from sessions.errors import NoxpitError
+from sessions.noxsupport import PosargsParser
 from sessions.project import Target
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 COMPILE_NAME = "mix compile (test)"
-USAGE = "Usage: nox -s tests [-- --failed]"
-
-
-class SuiteError(NoxpitError):
-    """Arguments the ``tests`` session does not take."""
 
 
 @dataclass(frozen=True)
@@ -34,16 +30,14 @@ class SuiteResult:
     counts: junit.Counts | None = None  # from the suite's JUnit file, when it has one
 
 
-@dataclass(frozen=True)
-class Options:
-    failed_only: bool = False  # rerun what failed last time: `mix test --failed`, pytest --lf
-
-
-def parse_options(posargs: Sequence[str]) -> Options:
-    unknown = [arg for arg in posargs if arg != "--failed"]
-    if unknown:
-        raise SuiteError(f"{USAGE} (unknown argument {unknown[0]!r})")
-    return Options(failed_only="--failed" in posargs)
+def options_parser() -> PosargsParser:
+    parser = PosargsParser("tests", "setup, pytest and every mix test variant, one summary.")
+    parser.add_argument(
+        "--failed",
+        action="store_true",
+        help="rerun only what failed last time (`mix test --failed`, pytest --last-failed)",
+    )
+    return parser
 
 
 def _exit_detail(completed: procs.Completed) -> str:
@@ -79,12 +73,12 @@ def _setup(target: Target, console: Console) -> SuiteResult:
     return _guarded("setup", console, action)
 
 
-def _pytest(target: Target, console: Console, options: Options) -> SuiteResult:
+def _pytest(target: Target, console: Console, failed_only: bool) -> SuiteResult:
     report_file = target.reports_dir / "pytest.xml"
 
     def action(start: float) -> SuiteResult:
         report_file.unlink(missing_ok=True)
-        args = ["--last-failed"] if options.failed_only else []
+        args = ["--last-failed"] if failed_only else []
         completed = pytest_run.run(target, console, args)
         report = junit.read_if_present(report_file)
         return _from_run("pytest", completed, report, time.monotonic() - start)
@@ -101,20 +95,19 @@ def _compile(target: Target, console: Console) -> SuiteResult:
     return _guarded(COMPILE_NAME, console, action)
 
 
-def _variant(target: Target, console: Console, variant: str, options: Options) -> SuiteResult:
+def _variant(target: Target, console: Console, variant: str, failed_only: bool) -> SuiteResult:
     name = mix_test.label(variant)
 
     def action(start: float) -> SuiteResult:
-        args = ["--failed"] if options.failed_only else []
+        args = ["--failed"] if failed_only else []
         result = mix_test.run_variant(target, console, variant, args)
         return _from_run(name, result.completed, result.report, time.monotonic() - start)
 
     return _guarded(name, console, action)
 
 
-def run_all(target: Target, console: Console, posargs: Sequence[str] = ()) -> list[SuiteResult]:
-    options = parse_options(posargs)
-    results = [_setup(target, console), _pytest(target, console, options)]
+def run_all(target: Target, console: Console, *, failed_only: bool = False) -> list[SuiteResult]:
+    results = [_setup(target, console), _pytest(target, console, failed_only)]
     compiled = _compile(target, console)
     results.append(compiled)
     for variant in mix_test.variants(target):
@@ -123,7 +116,7 @@ def run_all(target: Target, console: Console, posargs: Sequence[str] = ()) -> li
                 SuiteResult(mix_test.label(variant), ERROR, 0.0, "not run: mix compile failed")
             )
             continue
-        results.append(_variant(target, console, variant, options))
+        results.append(_variant(target, console, variant, failed_only))
     return results
 
 

@@ -125,7 +125,7 @@ defmodule NoxpitJUnitFormatter do
         _ -> [open, ">\n      ", body, "\n    </testcase>\n"]
       end
 
-    {add(counts(), counted), xml}
+    {add(counts(), Map.put(counted, :time, test.time || 0)), xml}
   end
 
   defp outcome(_state, %ExUnit.Test{state: nil}), do: {%{tests: 1}, nil}
@@ -167,13 +167,16 @@ defmodule NoxpitJUnitFormatter do
     {%{tests: 1, errors: 1}, ["<error", attrs([{"message", inspect(other)}]), "/>"]}
   end
 
-  defp counts, do: %{tests: 0, failures: 0, errors: 0, skipped: 0}
+  defp counts, do: %{tests: 0, failures: 0, errors: 0, skipped: 0, time: 0}
   defp add(acc, more), do: Map.merge(acc, more, fn _key, a, b -> a + b end)
 
   defp count_attrs(c) do
-    for key <- [:tests, :failures, :errors, :skipped],
-        do: {Atom.to_string(key), Integer.to_string(Map.get(c, key, 0))}
+    for key <- [:tests, :failures, :errors, :skipped, :time],
+        do: {Atom.to_string(key), count_value(key, Map.get(c, key, 0))}
   end
+
+  defp count_value(:time, us), do: seconds(us)
+  defp count_value(_key, n), do: Integer.to_string(n)
 
   defp attrs(pairs) do
     for {key, value} <- pairs, value != nil, do: [" ", key, "=\"", escape(value), "\""]
