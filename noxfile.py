@@ -14,9 +14,11 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
 from sessions import bench_scenarios, pytest_run, python_env, suite, venvrun
+from sessions import dialyzer as dialyzer_
 from sessions import docs_check as docs_check_
 from sessions import doctor as doctor_
 from sessions import examples as examples_
+from sessions import lint as lint_
 from sessions import mix_test as mix_test_
 from sessions import release as release_
 from sessions.console import Console
@@ -74,7 +76,7 @@ def pytest(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 @nox.parametrize("variant", ["default", "python_integration", "integration"])
 def mix_test(session: nox.Session, variant: str) -> None:
-    """Run one `mix test` variant with the venv's Python; posargs go to mix test."""
+    """Run one `mix test` variant (JUnit XML in the reports dir); posargs go to mix test."""
     with guarded(session) as target:
         result = mix_test_.run(target, Console(), variant, session.posargs)
         fail_unless(session, result.ok, f"mix test ({variant}) failed")
@@ -82,11 +84,31 @@ def mix_test(session: nox.Session, variant: str) -> None:
 
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
-    """The main job: setup, pytest and every mix test variant, with one summary."""
+    """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
+    args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
         console = Console()
-        results = suite.run_all(target, console)
+        results = suite.run_all(target, console, failed_only=args.failed)
         fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def lint(session: nox.Session) -> None:
+    """`mix format --check-formatted` and a forced `mix compile --warnings-as-errors`."""
+    with guarded(session) as target:
+        console = Console()
+        results = lint_.run(target, console)
+        fail_unless(session, lint_.summarize(console, results), lint_.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def dialyzer(session: nox.Session) -> None:
+    """Dialyzer, zero warnings: dialyxir when in deps, else OTP's dialyzer (-- --engine otp)."""
+    args = parse_posargs(session, dialyzer_.options_parser())
+    with guarded(session) as target:
+        console = Console()
+        result = dialyzer_.run(target, console, args.engine)
+        fail_unless(session, dialyzer_.report(console, result), dialyzer_.failure_message(result))
 
 
 @nox.session(venv_backend="none")

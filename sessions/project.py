@@ -34,7 +34,17 @@ BASIC_KEYS = {
     "test_tags",
     "imports",  # modules the doctor imports with PYTHONPATH=<python_dir>
 }
-AREA_KEYS = {"setup", "doctor", "pytest", "mix_test", "examples", "dialyzer", "release", "docs"}
+AREA_KEYS = {
+    "setup",
+    "doctor",
+    "pytest",
+    "mix_test",
+    "examples",
+    "dialyzer",
+    "release",
+    "docs",
+    "lint",
+}
 
 
 class ProjectError(NoxpitError):
