@@ -241,14 +241,14 @@ def check_writable(source: TextFile) -> None:
 
 
 def atomic_write(path: Path, data: bytes, mode: int, owner: tuple[int, int]) -> None:
-    """Write via a temp file in the same directory and rename it over ``path``."""
+    """Write via a temp file in the same directory and rename it over ``path``: readers
+    see the old file or the new one, never half of one. (No fsync: it can cost more than
+    the whole release on a busy disk, and git holds the previous versions anyway.)"""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".noxpit")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         tmp.chmod(mode)
         if owner != (os.getuid(), os.getgid()):
             with contextlib.suppress(OSError):

@@ -32,13 +32,22 @@ class ChildError(NoxpitError):
     """The child reported a problem the user can fix (its message, passed on)."""
 
 
-def child_env(target: Target, error_file: Path, environ: dict[str, str]) -> dict[str, str]:
-    """The child finds ``sessions`` on its path and resolves the same target."""
+def child_env(
+    target: Target, error_file: Path, environ: dict[str, str], venv: Path
+) -> dict[str, str]:
+    """The child finds ``sessions`` on its path and resolves the same target.
+
+    Its bytecode is cached inside the session venv even when ``PYTHONDONTWRITEBYTECODE``
+    is set: recompiling every module on each run is a large part of a short session, and
+    the source tree stays free of ``__pycache__`` either way.
+    """
     python_path = [str(SUITE_ROOT)]
     if environ.get("PYTHONPATH"):
         python_path.append(environ["PYTHONPATH"])
     return {
         "PYTHONPATH": os.pathsep.join(python_path),
+        "PYTHONPYCACHEPREFIX": str(venv / ".pycache"),
+        "PYTHONDONTWRITEBYTECODE": "",
         ENV_PROJECT: str(target.root),
         ERROR_FILE_ENV: str(error_file),
     }
@@ -53,7 +62,7 @@ def run_module(session: nox.Session, target: Target, module: str, args: Sequence
             "-m",
             module,
             *args,
-            env=child_env(target, error_file, dict(os.environ)),
+            env=child_env(target, error_file, dict(os.environ), Path(session.virtualenv.location)),
             success_codes=[0, USER_ERROR],
         )
         if error_file.is_file():
