@@ -11,6 +11,7 @@ can validate all of them before it writes anything.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import logging
 import re
 import string
@@ -47,6 +48,7 @@ class BumpSpec:
     doc_globs: tuple[str, ...] = ()
     extra_patterns: tuple[ExtraPattern, ...] = ()
     extras_label: str = "[release]"  # where doc_globs/extra_patterns come from
+    changelog: Path | None = None  # edited by noxpit's changelog parser, never by a pattern
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,9 @@ def _entries(config: Any, sources: list[Source], spec: BumpSpec) -> list[Entry]:
             found = glob.glob(file_change.glob, flags=flags, exclude=exclude)
             paths = tuple(sorted((spec.root / name).resolve() for name in found))
             paths = tuple(path for path in paths if path.is_file())
+            if paths and set(paths) <= {spec.changelog}:
+                raise _changelog_entry(source)
+            paths = tuple(path for path in paths if path != spec.changelog)
             if not paths and not file_change.ignore_missing_file:
                 raise VersionFilesError(
                     f"{source.where}: glob {source.name} matches no file; fix the pattern or "
@@ -189,9 +194,26 @@ def _entries(config: Any, sources: list[Source], spec: BumpSpec) -> list[Entry]:
                     f"{source.where}: {source.name} does not exist; create it or remove it from "
                     "the config"
                 )
+            if path == spec.changelog:
+                raise _changelog_entry(source)
             paths = (path,)
         entries.append(Entry(source=source, paths=paths, file_change=file_change))
     return entries
+
+
+def _changelog_entry(source: Source) -> VersionFilesError:
+    return VersionFilesError(
+        f"{source}: the changelog is edited by noxpit's own parser, not by a pattern; remove "
+        "this entry"
+    )
+
+
+def _require_library() -> None:
+    if importlib.util.find_spec("bumpversion") is None:
+        raise VersionFilesError(
+            "bump-my-version is not installed in this Python; run the release through "
+            "`nox -s release`"
+        )
 
 
 def context(app: str, environ: Mapping[str, str], current: Any, new: Any) -> dict[str, Any]:
@@ -235,14 +257,6 @@ def _check_regex(file_change: Any, ctx: Mapping[str, Any], where: str) -> None:
         ) from None
 
 
-@dataclass(frozen=True)
-class Edits:
-    """The new text of each file that changes, and every file the config names."""
-
-    texts: dict[Path, str]
-    configured: frozenset[Path]
-
-
 def plan_edits(
     spec: BumpSpec,
     current: str,
@@ -250,12 +264,13 @@ def plan_edits(
     read: Callable[[Path], str],
     environ: Mapping[str, str],
     config_label: str,
-) -> Edits:
+) -> dict[Path, str]:
     """The new text of every file bump-my-version would change, computed in memory.
 
     ``read`` supplies file texts (the caller reads each file once and owns decoding).
     Raises when an entry matches nowhere, so a release is complete or does not happen.
     """
+    _require_library()
     from bumpversion.exceptions import BumpVersionError
     from bumpversion.files import ConfiguredFile
 
@@ -301,8 +316,7 @@ def plan_edits(
                 f"{where}: search {_short(entry.file_change.search)} matches nothing{scope}; "
                 "fix the file or the pattern"
             )
-    changed = {path: text for path, text in texts.items() if text != originals[path]}
-    return Edits(texts=changed, configured=frozenset(texts))
+    return {path: text for path, text in texts.items() if text != originals[path]}
 
 
 def _check_round_trip(ctx: Mapping[str, Any], current: str, new: str, where: str) -> None:

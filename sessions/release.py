@@ -348,18 +348,14 @@ def plan_release(
         doc_globs=settings.doc_globs,
         extra_patterns=settings.extra_patterns,
         extras_label=f"{target.config_label}: [release]",
+        changelog=log.path,
     )
     config_label = reader.label(settings.config_file)
     edits = bump.plan_edits(spec, target.version, new, reader.text, env, config_label)
-    if log.path in edits.configured:
-        raise ReleaseError(
-            f"{config_label}: {log.label} is edited by noxpit's changelog parser; remove it "
-            "from the bump-my-version config"
-        )
     mix_exs = (target.root / "mix.exs").resolve()
-    _check_mix_exs(edits.texts.get(mix_exs), new, config_label)
+    _check_mix_exs(edits.get(mix_exs), new, config_label)
 
-    changes = [Change(reader.file(path), text) for path, text in edits.texts.items()]
+    changes = [Change(reader.file(path), text) for path, text in edits.items()]
     changes.append(Change(log, log_text))
     for change in changes:
         check_writable(change.source)
@@ -392,7 +388,8 @@ def check_git(target: Target, plan: Plan, request: Request) -> gitrepo.Repo | No
     if repo is None:
         if request.commit or request.tag:
             raise ReleaseError(
-                f"--commit/--tag need a git repository, and {target.root} is not in one"
+                f"--commit/--tag need a git repository, and {target.root} is not in one "
+                "(or git is not installed)"
             )
         return None
     if not request.allow_dirty:

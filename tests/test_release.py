@@ -492,7 +492,7 @@ BAD_INPUTS: list[tuple[str, Setup, tuple[str, ...], str]] = [
             "filename = \"CHANGELOG.md\"\nsearch = 'Unreleased'\nreplace = 'Unreleased'\n",
         ),
         ("0.2.0",),
-        "CHANGELOG.md is edited by noxpit's changelog parser",
+        "[CHANGELOG.md]: the changelog is edited by noxpit's own parser",
     ),
     ("tag without commit", _nothing, ("0.2.0", "--tag"), "--tag needs --commit"),
     ("commit outside git", _nothing, ("0.2.0", "--commit"), "need a git repository"),
@@ -677,3 +677,14 @@ def test_documented_snakepit_configs_update_every_mention(tmp_path: Path, where:
         assert f"**Snakepit Version**: {stale}" not in text
     assert after["docs/THREAD_STATUS.md"] == b"**Snakepit Version**: 0.6.11\n"
     assert b"## [0.6.11] - 2025-12-20" in after["CHANGELOG.md"]
+
+
+def test_doc_globs_that_also_match_the_changelog_leave_it_to_the_parser(project: Path) -> None:
+    (project / "CHANGELOG.md").write_text(
+        CHANGELOG.replace("- First release.", '- First release: `{:pitpool, "~> 0.1.0"}`.')
+    )
+    (project / "noxpit.toml").write_text('[release]\ndoc_globs = ["*.md"]\n')
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    log = (project / "CHANGELOG.md").read_text()
+    assert '- First release: `{:pitpool, "~> 0.1.0"}`.' in log  # history is not rewritten
+    assert "## [0.2.0] - 2025-12-20" in log
