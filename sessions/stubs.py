@@ -70,11 +70,23 @@ def protoc_command(
     ]
 
 
-def protoc_message(output: str) -> str:
-    """protoc's own complaint, on one line (it names file, line and column)."""
+_PROTOC_ERROR = re.compile(r"\.proto:\d+:\d+: ")
+_LOG_LINE = re.compile(r"^[WIEF]\d{4} ")  # absl log lines protoc prints before its errors
+
+
+def protoc_message(output: str, *, proto_dir: Path | None = None, rel: str = "") -> str:
+    """protoc's own complaint, on one line (``file.proto:line:col: message``)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    useful = [line for line in lines if not line.lower().startswith("warning")] or lines
-    return "; ".join(useful[:3])[:300] or "no message"
+    located = [line for line in lines if _PROTOC_ERROR.search(line)]
+    useful = located or [
+        line
+        for line in lines
+        if not _LOG_LINE.match(line) and not line.lower().startswith("warning")
+    ]
+    message = "; ".join((useful or lines)[:3])
+    if proto_dir is not None:
+        message = message.replace(f"{proto_dir}/", f"{rel}/" if rel else "")
+    return message[:400] or "no message"
 
 
 def ensure(
@@ -103,13 +115,16 @@ def ensure(
     )
     result = procs.run(command, cwd=target.root, capture=True, echo=False)
     if not result.ok:
-        if "No module named grpc_tools" in result.output:
+        if re.search(r"No module named '?grpc_tools", result.output):
             raise StubError(
                 f"{names} need grpc_tools, which is not installed in "
                 f"{target.rel(venv_python.parent.parent)}; add grpcio-tools to "
                 f"{', '.join(target.rel(p) for p in target.requirements)} and run `nox -s setup`"
             )
-        raise StubError(f"protoc failed: {protoc_message(result.output)}")
+        message = protoc_message(
+            result.output, proto_dir=target.proto_dir, rel=target.rel(target.proto_dir)
+        )
+        raise StubError(f"protoc failed: {message}")
     written = [path for stub in todo for path in stub.outputs if path.exists()]
     for stub in todo:
         missing = stub.missing()

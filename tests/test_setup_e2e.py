@@ -1,0 +1,230 @@
+"""End to end on one copy of the sample: setup, concurrent setups, doctor, pytest, gRPC stubs.
+
+The tests share the module's copy and its venv and run in file order; each one that
+breaks something puts it back. The gRPC test comes last: it installs grpcio-tools.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, nox_env, run_nox
+
+pytestmark = pytest.mark.e2e
+
+REQUIREMENTS = Path("priv/python/requirements.txt")
+FAIL = ("❌", "[FAIL]")  # the ASCII marks when the output's encoding is not UTF-8
+OK = ("✅", "[ok]")
+
+
+@pytest.fixture(scope="module")
+def project(sample_copy: Path) -> Path:
+    """The module's sample copy, set up once."""
+    first = run_nox(sample_copy, "-s", "setup")
+    assert first.returncode == 0, first.stdout
+    assert "noxpit > setup: .venv created" in first.stdout
+    return sample_copy
+
+
+def nox_split(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Like ``run_nox`` but with stdout and stderr apart (nox logs to stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
+        cwd=project,
+        env=nox_env(project),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def site_packages(project: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime for p in project.glob(".venv/lib/python*/site-packages/*")}
+
+
+def test_second_setup_is_up_to_date_and_installs_nothing(project: Path) -> None:
+    before = site_packages(project)
+    start = time.monotonic()
+    again = run_nox(project, "-s", "setup")
+    elapsed = time.monotonic() - start
+    assert again.returncode == 0, again.stdout
+    assert "noxpit > setup: .venv is up to date" in again.stdout
+    assert "installing" not in again.stdout
+    assert site_packages(project) == before
+    assert elapsed < 5, f"up-to-date setup took {elapsed:.2f}s"
+
+
+def test_edited_requirements_reinstall_once_even_with_two_setups_at_once(project: Path) -> None:
+    requirements = project / REQUIREMENTS
+    requirements.write_text(requirements.read_text() + "# pinned later\n")
+    command = [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "setup"]
+    children = [
+        subprocess.Popen(
+            command,
+            cwd=project,
+            env=nox_env(project),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [child.communicate(timeout=600)[0] for child in children]
+    assert [child.returncode for child in children] == [0, 0], outputs
+    installed = [out for out in outputs if "noxpit > setup: .venv reinstalled" in out]
+    up_to_date = [out for out in outputs if "noxpit > setup: .venv is up to date" in out]
+    assert (len(installed), len(up_to_date)) == (1, 1), outputs
+    assert "created" not in installed[0]  # a reinstall into the venv, not a new venv
+
+
+def test_doctor_passes_on_the_sample_and_json_parses(project: Path) -> None:
+    start = time.monotonic()
+    text = run_nox(project, "-s", "doctor")
+    elapsed = time.monotonic() - start
+    assert text.returncode == 0, text.stdout
+    assert "doctor: " in text.stdout and " 0 error(s)" in text.stdout
+    assert elapsed < 10, f"doctor took {elapsed:.2f}s"
+    as_json = nox_split(project, "-s", "doctor", "--", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    checks = {item["name"]: item for item in json.loads(as_json.stdout)}
+    assert checks["requirements .venv"]["status"] == "ok"
+    assert checks["imports"]["status"] == "ok"
+    assert checks["elixir requirement"]["status"] == "ok"
+    assert all(item["status"] != "error" for item in checks.values())
+
+
+@pytest.fixture
+def busy_port(project: Path) -> Iterator[int]:
+    """A listening socket, and [doctor] ports naming it in the copy's noxpit.toml."""
+    config = project / "noxpit.toml"
+    original = config.read_text()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        if "[doctor]" in original:
+            config.write_text(original.replace("[doctor]", f"[doctor]\nports = [{port}]", 1))
+        else:
+            config.write_text(original + f"\n[doctor]\nports = [{port}]\n")
+        try:
+            yield port
+        finally:
+            config.write_text(original)
+
+
+def test_doctor_fails_on_a_busy_port(project: Path, busy_port: int) -> None:
+    result = nox_split(project, "-s", "doctor")
+    assert result.returncode == 1
+    line = next(line for line in result.stdout.splitlines() if " ports " in line)
+    assert line.startswith(FAIL) and f"127.0.0.1: {busy_port} (in use)" in line
+    assert "-> stop what listens there" in result.stdout
+    assert "doctor found 1 problem(s): ports" in result.stderr
+
+
+def test_doctor_fails_on_a_missing_venv(project: Path) -> None:
+    venv, away = project / ".venv", project / ".venv-away"
+    venv.rename(away)
+    try:
+        result = nox_split(project, "-s", "doctor")
+    finally:
+        away.rename(venv)
+    assert result.returncode == 1
+    assert any(f"{mark} venv .venv" in result.stdout for mark in FAIL)
+    assert ".venv does not exist" in result.stdout
+    assert "-> run `nox -s setup`" in result.stdout
+
+
+def test_doctor_fails_on_an_unsatisfied_requirement(project: Path) -> None:
+    requirements = project / REQUIREMENTS
+    original = requirements.read_text()
+    requirements.write_text(original + "no-such-package-noxpit>=1.0\n")
+    try:
+        result = nox_split(project, "-s", "doctor", "--", "--json")
+    finally:
+        requirements.write_text(original)
+    assert result.returncode == 1
+    check = next(c for c in json.loads(result.stdout) if c["name"] == "requirements .venv")
+    assert check["status"] == "error"
+    assert check["detail"] == "1 unsatisfied: no-such-package-noxpit>=1.0 (not installed)"
+    assert "nox -s setup -- --force" in check["remedy"]
+
+
+def test_pytest_runs_the_sample_tests_and_refuses_an_empty_selection(project: Path) -> None:
+    junit = project / "_build" / "noxpit" / "pytest.xml"
+    junit.unlink(missing_ok=True)
+    result = run_nox(project, "-s", "pytest", "--", "-q")
+    assert result.returncode == 0, result.stdout
+    assert "noxpit > setup: .venv is up to date" in result.stdout
+    assert junit.is_file()
+    empty = run_nox(project, "-s", "pytest", "--", "-k", "no_such_test_anywhere")
+    assert empty.returncode != 0
+    assert (
+        "pytest collected no tests in priv/python/tests with -k no_such_test_anywhere; "
+        in empty.stdout
+    )
+
+
+PROTO = """syntax = "proto3";
+package pitpool;
+service Pool { rpc Ping (PingRequest) returns (PingReply); }
+message PingRequest { string name = 1; }
+message PingReply { string message = 1; }
+"""
+
+
+def test_grpc_stubs_generated_importable_and_checked(project: Path) -> None:
+    """Last: adds grpcio-tools to the copy (an ~10 s install), then drives protoc."""
+    proto_dir = project / "priv" / "proto"
+    proto_dir.mkdir()
+    (proto_dir / "pool.proto").write_text(PROTO)
+    missing_tools = run_nox(project, "-s", "setup")
+    assert missing_tools.returncode != 0
+    assert "need grpc_tools, which is not installed in .venv; add grpcio-tools" in (
+        missing_tools.stdout
+    )
+
+    requirements = project / REQUIREMENTS
+    requirements.write_text(requirements.read_text() + "grpcio-tools\n")
+    made = run_nox(project, "-s", "setup")
+    assert made.returncode == 0, made.stdout
+    assert (
+        "noxpit > setup: generated priv/python/pool_pb2.py, priv/python/pool_pb2.pyi, "
+        "priv/python/pool_pb2_grpc.py" in made.stdout
+    )
+    imported = subprocess.run(
+        [
+            str(project / ".venv" / "bin" / "python3"),
+            "-c",
+            "import pool_pb2, pool_pb2_grpc; print(pool_pb2.PingRequest(name='hi').name)",
+        ],
+        cwd=project / "priv" / "python",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.stdout.strip() == "hi", imported.stderr
+    assert (project / "priv" / "python" / "pitpool_worker").is_dir()  # sources untouched
+
+    again = run_nox(project, "-s", "setup")
+    assert "gRPC stubs for 1 .proto file(s) are up to date" in again.stdout
+    doctor = nox_split(project, "-s", "doctor")
+    assert any(f"{mark} grpc stubs" in doctor.stdout for mark in OK)
+
+    (proto_dir / "bad.proto").write_text("garbage here\n")
+    bad = run_nox(project, "-s", "setup")
+    assert bad.returncode != 0
+    assert "protoc failed: priv/proto/bad.proto:1:1: Expected top-level statement" in bad.stdout
+    assert "Traceback" not in bad.stdout
+    shutil.rmtree(proto_dir)
