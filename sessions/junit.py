@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from sessions.console import Console
 from sessions.errors import NoxpitError
@@ -119,6 +120,16 @@ def read_if_present(path: Path) -> Report | None:
         return read(path)
     except JUnitError:
         return None
+
+
+def empty_document(suite: str) -> str:
+    """A report for a run that had nothing to run (e.g. ``mix test --failed`` after a
+    green run), so every suite still leaves a file CI can collect."""
+    name = escape(suite, {'"': "&quot;"})
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name="{name}" tests="0" failures="0" errors="0" skipped="0"/>\n'
+    )
 
 
 def total(counts: Iterable[Counts]) -> Counts:

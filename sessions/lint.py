@@ -26,6 +26,7 @@ from sessions.project import Target
 
 DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too
 CONFIG_KEYS = {"mix_env"}
+DETAIL_WIDTH = 90  # the summary's detail column; every finding is printed in full above
 
 # Elixir 1.14/1.15: "  * lib/x.ex"; 1.17+: the path alone on a line, then a diff.
 _UNFORMATTED_BULLET = re.compile(r"^\s*\*\s+(\S.*?)\s*$")
@@ -33,7 +34,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _SOURCE = r"(?P<file>[^\s:│└─]*\.(?:ex|exs|erl|hrl|eex|heex|leex))"
 _LOCATION = re.compile(_SOURCE + r":(?P<line>\d+)")
 _DIAGNOSTIC = re.compile(r"^\s*(?P<kind>warning|error): (?P<message>.*)$")
-_RAISED = re.compile(r"^\*\* \((?P<kind>\w+(?:\.\w+)*)\) " + _SOURCE + r"(?::(?P<line>\d+))?")
+_RAISED = re.compile(
+    r"^\*\* \((?P<kind>\w+(?:\.\w+)*)\) " + _SOURCE + r"(?::(?P<line>\d+)(?::\d+)?)?"
+)
 
 
 class LintError(NoxpitError):
@@ -239,6 +242,8 @@ def run_check(
     found = tuple(check.findings(target, completed))
     findings.report(console, found, f"lint {check.name}")
     detail = found[0].render() if found else f"`{shown}` failed (exit {completed.returncode})"
+    if len(detail) > DETAIL_WIDTH:
+        detail = detail[: DETAIL_WIDTH - 3] + "..."
     return CheckResult(check, "failed", elapsed, found, detail)
 
 

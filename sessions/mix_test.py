@@ -27,6 +27,7 @@ FORMATTER = "NoxpitJUnitFormatter"
 ELIXIR_DIR = Path(__file__).resolve().parent / "elixir"
 FORMATTER_SOURCE = ELIXIR_DIR / "noxpit_junit_formatter.ex"
 FORMATTER_LOADER = ELIXIR_DIR / "noxpit_formatter_loader.exs"
+NOTHING_TO_RUN = "There are no tests to run"
 
 
 class MixTestError(NoxpitError):
@@ -123,8 +124,14 @@ def run_variant(
     target.reports_dir.mkdir(parents=True, exist_ok=True)
     console.step(" ".join(["mix test", *test_args(variant, posargs)]))
     completed = procs.run(
-        command(variant, posargs), cwd=target.root, env=run_environment(target, variant, os.environ)
+        command(variant, posargs),
+        cwd=target.root,
+        env=run_environment(target, variant, os.environ),
+        capture=True,
     )
+    if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
+        # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
+        report_file.write_text(junit.empty_document(label(variant)), encoding="utf-8")
     report = junit.read_if_present(report_file)
     if report is not None:
         junit.annotate_failures(console, report, label(variant))
