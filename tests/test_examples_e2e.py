@@ -4,6 +4,9 @@ subsets, then a planted failure and a planted hang (with a setsid'd sleeper) and
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_nox
+from tests.conftest import REPO, nox_env, run_nox
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +64,41 @@ def marked_processes(marker: str) -> list[int]:
         if needle in environ.split(b"\0") and state != "Z":
             found.append(int(entry.name))
     return found
+
+
+# Runs argv with SIGINT at its default, as from a terminal (a background shell ignores it).
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def interrupt_when(
+    project: Path, ready: Path, *names: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run the session, press Ctrl-C once ``ready`` exists; it must end within seconds."""
+    nox = [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "examples"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, *nox, "--", *names],
+        cwd=project,
+        env=nox_env(project, env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ready.exists(), "the planted example never started"
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, None)
 
 
 def test_list_and_unknown_names(sample_copy: Path) -> None:
@@ -172,6 +210,13 @@ def test_planted_failure_and_hang_then_failed_reruns_only_them(
         assert " ... TIMEOUT " in progress(rerun.stdout, "zz_planted_hang")
         assert "] hello ... " not in rerun.stdout
         assert "[2/2]" in rerun.stdout
+        assert marked_processes(marker) == []
+
+        # Ctrl-C while the hang runs: the session stops at once and leaves nothing behind.
+        pidfile.unlink()
+        interrupted = interrupt_when(sample_copy, pidfile, "zz_planted_hang", env=env)
+        assert interrupted.returncode != 0
+        assert pidfile.exists()
         assert marked_processes(marker) == []
     finally:
         failing.unlink()
