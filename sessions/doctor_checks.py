@@ -77,9 +77,11 @@ def check_venv(spec: python_env.VenvSpec) -> Callable[[Probe], Outcome]:
             if spec.required:
                 return Outcome("error", f"{rel} does not exist (no {target.rel(spec.python_bin)})")
             interpreter = spec.python or ""
-            if probe.machine.which(interpreter) is None:
+            found = probe.machine.which(interpreter)
+            # A pyenv shim is on PATH even when its version is not installed: it must run.
+            if found is None or not probe.run([found, "-c", "import sys"]).ok:
                 return Outcome("skip", f"optional, and `{interpreter}` is not installed")
-            return Outcome("warn", f"{rel} does not exist yet (optional, `{interpreter}` found)")
+            return Outcome("warn", f"{rel} does not exist yet (optional, `{interpreter}` runs)")
         if not ran.ok:
             return Outcome(
                 "error",

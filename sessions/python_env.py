@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import platform
 import re
 import shutil
 import sys
@@ -138,7 +137,8 @@ def interpreter_label(spec: VenvSpec) -> str:
     if spec.python is not None:
         return spec.python
     # Not sys.executable: one interpreter has many paths (python, python3, nox's venv).
-    return f"(the interpreter running noxpit) {platform.python_version()}"
+    version = ".".join(str(part) for part in sys.version_info[:3])
+    return f"(the interpreter running noxpit) {version}"
 
 
 # --- installer -----------------------------------------------------------------------
@@ -170,6 +170,8 @@ _FAILURE_PATTERNS = (
     re.compile(r"Because (\S+) was not found in the package registry"),
     re.compile(r"Because there (?:is|are) no versions? of (\S+?)(?: |,|$)"),
     re.compile(r"Failed (?:building wheel for|to build) (\S+)"),
+    re.compile(r"Because you require (.+?), we can conclude"),  # uv: conflicting pins
+    re.compile(r"Cannot install (.+?) because these package versions have conflicting"),
     re.compile(r"Invalid requirement: (.+)$"),
 )
 

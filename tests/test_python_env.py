@@ -200,6 +200,16 @@ def test_failed_install_names_the_package_and_leaves_no_fingerprint(
             "pytest==99.0",
         ),
         ("ERROR: Failed building wheel for lxml\n", "lxml"),
+        (
+            "  cause: Because you require pytest>=7 and pytest==1.0.99, we can conclude that "
+            "your requirements are unsatisfiable.\n",
+            "pytest>=7 and pytest==1.0.99",
+        ),
+        (
+            "ERROR: Cannot install pytest==1.0.99 and pytest>=7 because these package versions "
+            "have conflicting dependencies.\n",
+            "pytest==1.0.99 and pytest>=7",
+        ),
         ("ERROR: Invalid requirement: 'pytest>=>7'\n", "pytest>=>7"),
         ("ERROR: something else entirely\n", None),
     ],
