@@ -161,6 +161,46 @@ def test_doctor_fails_on_an_unsatisfied_requirement(project: Path) -> None:
     assert "nox -s setup -- --force" in check["remedy"]
 
 
+def test_doctor_with_a_bare_path_and_an_old_elixir(project: Path, tmp_path: Path) -> None:
+    """Real PATH lookups: only a fake `elixir` (1.13.4) on PATH, nothing else."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    elixir = bin_dir / "elixir"
+    elixir.write_text("#!/bin/sh\necho 'Erlang/OTP 25 [erts-13.1.5]'\necho 'Elixir 1.13.4'\n")
+    elixir.chmod(0o755)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nox",
+            "-f",
+            str(REPO / "noxfile.py"),
+            "-s",
+            "doctor",
+            "--",
+            "--json",
+        ],
+        cwd=project,
+        env={**nox_env(project), "PATH": str(bin_dir)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    for binary in ("erl", "mix"):
+        assert checks[binary]["status"] == "error"
+        assert checks[binary]["detail"] == f"{binary} not found on PATH"
+        assert "fix PATH" in checks[binary]["remedy"]
+    assert checks["elixir"]["detail"] == f"Elixir 1.13.4 at {elixir}"
+    assert checks["elixir requirement"]["status"] == "error"
+    assert "Elixir 1.13.4 does not satisfy" in checks["elixir requirement"]["detail"]
+    assert checks["otp"]["status"] == "skip"
+    assert checks["poetry export"]["detail"] == "poetry not found on PATH"
+
+
 def test_pytest_runs_the_sample_tests_and_refuses_an_empty_selection(project: Path) -> None:
     junit = project / "_build" / "noxpit" / "pytest.xml"
     junit.unlink(missing_ok=True)
