@@ -294,6 +294,7 @@ def ensure_venv(
         return _missing_interpreter(spec, target, console)
     (spec.path / FINGERPRINT_FILE).unlink(missing_ok=True)  # never claim up to date midway
     if recreate:
+        _refuse_to_clear_non_venv(spec.path, rel)
         console.step(f"setup: creating {rel} with {base}")
         made = procs.run([base, "-m", "venv", "--clear", str(spec.path)], cwd=target.root)
         if not made.ok or not spec.python_bin.exists():
@@ -330,6 +331,15 @@ def ensure_venv(
     action = "reinstalled" if existed and not recreate else "created"
     console.step(f"setup: {rel} {action}")
     return SetupResult(spec.path, action)
+
+
+def _refuse_to_clear_non_venv(path: Path, rel: str) -> None:
+    """``venv --clear`` empties the directory: never do that to one that holds sources."""
+    if path.is_dir() and not (path / "pyvenv.cfg").exists() and any(path.iterdir()):
+        raise SetupError(
+            f"{rel} exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
+            "or point `venv` at another directory"
+        )
 
 
 def _names(spec: VenvSpec, target: Target) -> str:

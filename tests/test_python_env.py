@@ -277,6 +277,18 @@ def test_optional_extra_venv_without_interpreter_warns_once(
     assert not specs[1].path.exists()
 
 
+def test_setup_never_clears_a_directory_that_is_not_a_venv(tmp_path: Path) -> None:
+    target = make_target(tmp_path, 'venv = "priv/python"\n')
+    console, _ = quiet()
+    with pytest.raises(SetupError) as caught:
+        python_env.ensure(target, console)
+    assert str(caught.value) == (
+        "priv/python exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
+        "or point `venv` at another directory"
+    )
+    assert (target.python_dir / "requirements.txt").is_file()
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, no_children: list[Sequence[str]]) -> None:
     target = make_target(tmp_path)
     console, out = quiet()
