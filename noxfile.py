@@ -156,10 +156,7 @@ def selftest(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
     """Measure the performance targets on a copy of the sample; writes docs/benchmarks.md."""
-    parser = PosargsParser("bench", "Benchmark noxpit's sessions on a copy of the sample.")
-    parser.add_argument("names", nargs="*", help="scenarios to run (default: all, and save)")
-    parser.add_argument("--runs", type=int, default=5, help="runs per side (at least 5)")
-    args = parse_posargs(session, parser)
+    args = parse_posargs(session, bench_scenarios.options_parser())
     with guarded(session):
         outcomes = bench_scenarios.run_benchmarks(SUITE_ROOT, Console(), args.names, args.runs)
         missed = [o.name for o in outcomes if not o.passed]

@@ -32,6 +32,7 @@ from sessions.bench import (
     table_rows,
 )
 from sessions.console import Console
+from sessions.noxsupport import PosargsParser
 
 SNIPPETS = 50
 CHANGELOG_BYTES = 1_000_000
@@ -255,6 +256,13 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
             prepare=warm(ws, "-s", "doctor"),
         ),
     ]
+
+
+def options_parser() -> PosargsParser:
+    parser = PosargsParser("bench", "Benchmark noxpit's sessions on a copy of the sample.")
+    parser.add_argument("names", nargs="*", help="scenarios to run (default: all, and save)")
+    parser.add_argument("--runs", type=int, default=MIN_RUNS, help="runs per side (at least 5)")
+    return parser
 
 
 def select(all_scenarios: list[Scenario], names: list[str]) -> list[Scenario]:

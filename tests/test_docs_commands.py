@@ -1,0 +1,98 @@
+"""Every `nox` command the README and docs show names a real session, and its posargs are
+accepted by that session's own parser: the docs cannot drift from the code unnoticed."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sessions import bench_scenarios, dialyzer, doctor, examples, python_env, release, suite
+from sessions.noxsupport import PosargsParser, UsageError
+from tests.test_ci_workflow import nox_sessions
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+SPAN = re.compile(r"`((?:[A-Z_]+=\S+ )*nox [^`]+)`")
+PARAMETRIZED = re.compile(r"^(\w+)\((\w+)='(\w+)'\)$")
+
+# Sessions whose posargs go through a parser of ours; the others pass posargs through.
+PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
+    "setup": python_env.options_parser,
+    "doctor": doctor.options_parser,
+    "tests": suite.options_parser,
+    "dialyzer": dialyzer.options_parser,
+    "examples": examples.options_parser,
+    "release": lambda: release.add_options(PosargsParser("release")),
+    "bench": bench_scenarios.options_parser,
+}
+
+
+def commands() -> list[tuple[str, str]]:
+    """(where, command) for each nox command in shell blocks and inline code."""
+    found: list[tuple[str, str]] = []
+    for path in DOCS:
+        text = path.read_text()
+        name = str(path.relative_to(REPO))
+        for match in FENCE.finditer(text):
+            if match.group(1) not in ("", "sh", "bash", "console", "shell"):
+                continue
+            for line in match.group(2).splitlines():
+                line = line.split(" #", 1)[0].strip().removeprefix("$ ")
+                if re.match(r"^(?:[A-Z_]+=\S+ )*nox\b", line):
+                    found.append((name, line))
+        found.extend((name, m.group(1)) for m in SPAN.finditer(text))
+    return found
+
+
+COMMANDS = commands()
+
+
+def test_the_docs_show_commands() -> None:
+    assert len(COMMANDS) > 30
+    shown = {cmd for _, cmd in COMMANDS}
+    assert "nox -s tests" in shown and "nox -s selftest" in shown
+
+
+@pytest.mark.parametrize(("where", "command"), COMMANDS, ids=[c for _, c in COMMANDS])
+def test_command_names_a_session_and_its_arguments_parse(where: str, command: str) -> None:
+    # A synopsis (`nox -s release -- VERSION [--dry-run]`) is checked for its session only;
+    # shell plumbing after the command (`| jq`, `2>/dev/null`) is not nox's.
+    synopsis = " [" in command or "VERSION" in command
+    command = re.split(r" \[| [|>]| 2>", command, maxsplit=1)[0]
+    words = shlex.split(command)
+    words = words[next(i for i, w in enumerate(words) if w == "nox") + 1 :]
+    if "-s" not in words:
+        assert words in (["-l"], []), f"{where}: unexpected nox invocation {command!r}"
+        return
+    index = words.index("-s")
+    names = []
+    for word in words[index + 1 :]:
+        if word.startswith("-"):
+            break
+        names.append(word)
+    posargs = words[words.index("--") + 1 :] if "--" in words else []
+    sessions = nox_session_names()
+    for name in names:
+        param = PARAMETRIZED.match(name)
+        base = param.group(1) if param else name
+        assert base in sessions, f"{where}: `{command}` names no session {base!r}"
+        if base in PARSERS and posargs and not synopsis:
+            try:
+                PARSERS[base]().parse_args(posargs)
+            except UsageError as exc:
+                pytest.fail(f"{where}: `{command}`: {exc}")
+
+
+_SESSIONS: set[str] = set()
+
+
+def nox_session_names() -> set[str]:
+    if not _SESSIONS:
+        _SESSIONS.update(nox_sessions())
+    return _SESSIONS
