@@ -35,10 +35,7 @@ BASIC_KEYS = {
     "imports",  # modules the doctor imports with PYTHONPATH=<python_dir>
 }
 AREA_KEYS = {
-    "setup",
     "doctor",
-    "pytest",
-    "mix_test",
     "examples",
     "dialyzer",
     "release",

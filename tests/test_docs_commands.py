@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from sessions import bench_scenarios, dialyzer, doctor, examples, python_env, release, suite
+from sessions import (
+    bench_scenarios,
+    dialyzer,
+    doctor,
+    examples,
+    markdown,
+    python_env,
+    release,
+    suite,
+)
 from sessions.noxsupport import PosargsParser, UsageError
 from tests.test_ci_workflow import nox_sessions
 
@@ -63,7 +72,7 @@ def test_the_docs_show_commands() -> None:
 def test_command_names_a_session_and_its_arguments_parse(where: str, command: str) -> None:
     # A synopsis (`nox -s release -- VERSION [--dry-run]`) is checked for its session only;
     # shell plumbing after the command (`| jq`, `2>/dev/null`) is not nox's.
-    synopsis = " [" in command or "VERSION" in command
+    synopsis = " [" in command or "VERSION" in command or "<" in command
     command = re.split(r" \[| [|>]| 2>", command, maxsplit=1)[0]
     words = shlex.split(command)
     words = words[next(i for i, w in enumerate(words) if w == "nox") + 1 :]
@@ -78,7 +87,7 @@ def test_command_names_a_session_and_its_arguments_parse(where: str, command: st
         names.append(word)
     posargs = words[words.index("--") + 1 :] if "--" in words else []
     sessions = nox_session_names()
-    for name in names:
+    for name in (n for n in names if not n.startswith("<")):  # `<session>`: a placeholder
         param = PARAMETRIZED.match(name)
         base = param.group(1) if param else name
         assert base in sessions, f"{where}: `{command}` names no session {base!r}"
@@ -87,6 +96,8 @@ def test_command_names_a_session_and_its_arguments_parse(where: str, command: st
                 PARSERS[base]().parse_args(posargs)
             except UsageError as exc:
                 pytest.fail(f"{where}: `{command}`: {exc}")
+            except SystemExit as exc:  # --help
+                assert exc.code == 0, f"{where}: `{command}` exits {exc.code}"
 
 
 _SESSIONS: set[str] = set()
@@ -96,3 +107,25 @@ def nox_session_names() -> set[str]:
     if not _SESSIONS:
         _SESSIONS.update(nox_sessions())
     return _SESSIONS
+
+
+def own_links() -> list[tuple[str, int, str]]:
+    found = []
+    for path in DOCS:
+        for link in markdown.parse(path.read_text()).links:
+            if not re.match(r"^[a-z]+:", link.target):
+                found.append((str(path.relative_to(REPO)), link.line, link.target))
+    return found
+
+
+@pytest.mark.parametrize(("where", "line", "target"), own_links())
+def test_noxpits_own_links_and_anchors_resolve(where: str, line: int, target: str) -> None:
+    source = REPO / where
+    path, _, fragment = target.partition("#")
+    dest = (source.parent / path).resolve() if path else source
+    if dest == REPO / "docs" / "benchmarks.md" and not dest.exists():
+        pytest.skip("docs/benchmarks.md is written by `nox -s bench`")
+    assert dest.exists(), f"{where}:{line}: link to {target}: no such file"
+    if fragment and dest.suffix == ".md":
+        anchors = markdown.parse(dest.read_text()).anchors
+        assert fragment in anchors, f"{where}:{line}: no heading for #{fragment} in {dest.name}"
