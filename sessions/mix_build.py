@@ -63,13 +63,19 @@ def compiled_files(output: str) -> int:
 
 
 def compile_project(
-    target: Target, console: Console, mix_env: str, env: Mapping[str, str]
+    target: Target, console: Console, mix_env: str, env: Mapping[str, str], *, echo: bool = True
 ) -> Compiled:
-    """Deps if needed, then one ``mix compile`` for ``mix_env``, reported as one step."""
+    """Deps if needed, then one ``mix compile`` for ``mix_env``, reported as one step.
+
+    ``echo=False`` sends Mix's output through ``console`` instead of straight to stdout, for
+    a compile that runs alongside another step and is shown once it is done.
+    """
     run_env = {**env, "MIX_ENV": mix_env}
     ensure_deps(target, console, run_env)
     console.step(f"mix compile ({mix_env})")
-    result = procs.run(["mix", "compile"], cwd=target.root, env=run_env, capture=True)
+    result = procs.run(["mix", "compile"], cwd=target.root, env=run_env, echo=echo, capture=True)
+    if not echo and result.output:
+        console.stream.write(result.output)
     if not result.ok:
         raise MixBuildError(
             f"mix compile ({mix_env}) failed ({last_error_line(result.output)}); "

@@ -109,9 +109,10 @@ def check_variant(target: Target, variant: str) -> None:
         )
 
 
-def compile_for_tests(target: Target, console: Console) -> mix_build.Compiled:
+def compile_for_tests(target: Target, console: Console, *, echo: bool = True) -> mix_build.Compiled:
     """The one compile every variant shares."""
-    return mix_build.compile_project(target, console, MIX_ENV, environment(target, os.environ))
+    env = environment(target, os.environ)
+    return mix_build.compile_project(target, console, MIX_ENV, env, echo=echo)
 
 
 def run_variant(

@@ -1,5 +1,5 @@
-"""The main job: setup when needed, pytest, one test compile, every mix test variant, then one
-summary whose test counts come from the JUnit files the suites wrote.
+"""The main job: setup when needed, pytest (with the one test compile alongside), every mix
+test variant, then one summary whose test counts come from the JUnit files the suites wrote.
 
 Every suite runs even when an earlier one failed, so one run shows everything broken; only
 the mix variants wait for the compile they share.
@@ -7,8 +7,10 @@ the mix variants wait for the compile they share.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sessions import junit, mix_test, procs, pytest_run, python_env
@@ -88,7 +90,7 @@ def _pytest(target: Target, console: Console, failed_only: bool) -> SuiteResult:
 
 def _compile(target: Target, console: Console) -> SuiteResult:
     def action(start: float) -> SuiteResult:
-        compiled = mix_test.compile_for_tests(target, console)
+        compiled = mix_test.compile_for_tests(target, console, echo=False)
         detail = f"{compiled.files} files compiled" if compiled.files else "up to date"
         return SuiteResult(COMPILE_NAME, PASSED, time.monotonic() - start, detail)
 
@@ -107,8 +109,18 @@ def _variant(target: Target, console: Console, variant: str, failed_only: bool) 
 
 
 def run_all(target: Target, console: Console, *, failed_only: bool = False) -> list[SuiteResult]:
-    results = [_setup(target, console), _pytest(target, console, failed_only)]
-    compiled = _compile(target, console)
+    results = [_setup(target, console)]
+    # The test compile runs while pytest does (another core, independent files); its
+    # output is held back and shown after pytest's, so the log still reads in order.
+    held = io.StringIO()
+    compile_console = Console(held, console.environ)
+    compile_console.colour = console.colour
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compiling = pool.submit(_compile, target, compile_console)
+        results.append(_pytest(target, console, failed_only))
+        compiled = compiling.result()
+    console.stream.write(held.getvalue())
+    console.stream.flush()
     results.append(compiled)
     for variant in mix_test.variants(target):
         if compiled.status != PASSED:
