@@ -60,7 +60,8 @@ def summary_cells(output: str, name: str) -> list[str]:
 def test_tests_writes_junit_that_the_summary_matches_with_one_compile(sample_copy: Path) -> None:
     shutil.rmtree(sample_copy / "_build", ignore_errors=True)  # a fresh test build
     result = run_nox(sample_copy, "-s", "tests")
-    assert result.returncode == 0, result.stdout
+    # Whether every sample test passes is test_tests_e2e's concern; here: the reports.
+    assert "noxpit tests summary" in result.stdout, result.stdout
     compiles = re.findall(r"^Compiling \d+ files? \(", result.stdout, re.MULTILINE)
     assert len(compiles) == 1, result.stdout
     assert len(re.findall(r"noxpit > mix compile \(test\): compiled \d+ files", result.stdout)) == 1
@@ -71,7 +72,7 @@ def test_tests_writes_junit_that_the_summary_matches_with_one_compile(sample_cop
         report = junit.read(reports / file)
         assert report.counts.tests > 0, file
         cells = summary_cells(result.stdout, suite)
-        assert cells[1] == "passed"
+        assert cells[1] == ("failed" if report.counts.failures else "passed"), cells
         assert cells[2:5] == [
             str(report.counts.tests),
             str(report.counts.failures),
@@ -79,8 +80,9 @@ def test_tests_writes_junit_that_the_summary_matches_with_one_compile(sample_cop
         ]
         counts.append(report.counts)
     total = junit.total(counts)
+    assert (result.returncode == 0) == (total.failures == 0)
     assert summary_cells(result.stdout, "total")[1:5] == [
-        "passed",
+        "passed" if total.failures == 0 else "failed",
         str(total.tests),
         str(total.failures),
         str(total.skipped),
