@@ -21,7 +21,9 @@ NOTE = "### Fixed\n\n- Workers restart after a timeout.\n"
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_sample(tmp_path_factory.mktemp("release") / "sample")
     log = project / "CHANGELOG.md"
-    log.write_text(log.read_text().replace("## [Unreleased]\n", f"## [Unreleased]\n\n{NOTE}", 1))
+    head, rest = log.read_text().split("## [Unreleased]\n", 1)
+    released_part = rest[rest.index("## [0.1.0]") :]  # whatever notes the sample has, just NOTE
+    log.write_text(f"{head}## [Unreleased]\n\n{NOTE}\n{released_part}")
     return project
 
 

@@ -39,14 +39,14 @@ defmodule PitpoolTest do
       assert {:error, {message, _child}} =
                start_supervised({Worker, python: python, startup_timeout: 200})
 
-      assert message == "Python worker did not answer its startup ping within 200 ms"
+      assert message == "Python worker did not announce itself within 200 ms"
     end
 
     test "a process that answers garbage fails the start", %{tmp_dir: dir} do
       python = fake_python!(dir, ~S"printf '\000\000\000\003abc'; exec cat > /dev/null")
 
       assert {:error, {message, _child}} = start_supervised({Worker, python: python})
-      assert message =~ "answered its startup ping with {:error, :invalid_term}"
+      assert message =~ "announced itself with {:error, :invalid_term}"
     end
 
     test "a pool whose workers cannot start does not start", %{tmp_dir: dir} do

@@ -91,11 +91,11 @@ defmodule Pitpool.Worker do
     startup_timeout = Keyword.get(opts, :startup_timeout, @startup_timeout)
 
     with {:ok, port} <- open_port(python, package_dir),
-         {:os_pid, os_pid} <- Port.info(port, :os_pid),
-         :ok <- handshake(port, startup_timeout) do
+         :ok <- await_ready(port, startup_timeout),
+         {:os_pid, os_pid} <- Port.info(port, :os_pid) do
       {:ok, %__MODULE__{port: port, os_pid: os_pid, index: Keyword.get(opts, :index, 0)}}
     else
-      nil -> {:stop, "Python worker exited as soon as it started"}
+      nil -> {:stop, "Python worker exited right after announcing itself"}
       {:error, message} -> {:stop, message}
     end
   end
@@ -199,23 +199,27 @@ defmodule Pitpool.Worker do
     end
   end
 
-  defp handshake(port, timeout) do
-    send_to_port(port, Protocol.encode_request(0, "ping", []))
-
+  # The worker announces itself with {0, :ok, "ready"} before reading any request, so
+  # nothing is written to a process that may already have exited (which would close the
+  # port with :epipe and lose the exit status).
+  defp await_ready(port, timeout) do
     receive do
       {^port, {:data, payload}} ->
         case Protocol.decode_reply(payload) do
-          {:ok, {0, :ok, "pong"}} -> :ok
-          other -> {:error, "Python worker answered its startup ping with #{inspect(other)}"}
+          {:ok, {0, :ok, "ready"}} -> :ok
+          other -> {:error, "Python worker announced itself with #{inspect(other)}"}
         end
 
       {^port, {:exit_status, status}} ->
         {:error,
          "Python worker exited with status #{status} during startup (its stderr is above)"}
+
+      {:EXIT, ^port, reason} ->
+        {:error, "Python worker's port closed during startup: #{inspect(reason)}"}
     after
       timeout ->
         close_port(port)
-        {:error, "Python worker did not answer its startup ping within #{timeout} ms"}
+        {:error, "Python worker did not announce itself within #{timeout} ms"}
     end
   end
 

@@ -2,7 +2,9 @@
 
 Each frame is a 4-byte big-endian length followed by that many bytes (Erlang's
 ``{:packet, 4}``). A request is ``{id, command, args}``; the reply is
-``{id, :ok, result}`` or ``{id, :error, message}``.
+``{id, :ok, result}`` or ``{id, :error, message}``. Before any request, the worker
+announces itself with ``READY`` (``{0, :ok, "ready"}``): the Elixir side waits for it
+instead of writing to a process that may already have exited.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from pitpool_worker.etf import Atom, DecodeError, EncodeError, decode, decode_tu
 HEADER = struct.Struct(">I")
 OK = Atom("ok")
 ERROR = Atom("error")
+
+
+READY = encode((0, OK, "ready"))
 
 
 class ProtocolError(Exception):

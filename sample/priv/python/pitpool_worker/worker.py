@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import IO
 
-from pitpool_worker.protocol import ProtocolError, handle_frame, read_frame, write_frame
+from pitpool_worker.protocol import READY, ProtocolError, handle_frame, read_frame, write_frame
 
 # How long a running command may finish after stdin closed; nobody reads its reply.
 EOF_GRACE_SECONDS = 1.0
@@ -80,4 +80,8 @@ def main() -> int:
     sys.stdout = sys.stderr
     # Ctrl-C in a terminal reaches the whole process group; the BEAM decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        write_frame(outstream, READY)
+    except BrokenPipeError:
+        return 0
     return serve(instream, outstream)

@@ -26,6 +26,7 @@ class WorkerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        self.ready = self.receive()  # the worker announces itself before any request
 
     def send(self, term: Any) -> None:
         assert self.proc.stdin is not None

@@ -70,3 +70,8 @@ def test_stray_prints_go_to_stderr_not_into_frames() -> None:
         assert "noise from a command" in worker.stderr_text()
     finally:
         worker.stop()
+
+
+def test_the_worker_announces_itself_before_any_request(worker: WorkerProcess) -> None:
+    assert worker.ready == (0, OK, "ready")
+    assert worker.request(5, "ping", []) == (5, OK, "pong")
