@@ -28,7 +28,7 @@ from sessions.console import Console, on_github
 from sessions.errors import NoxpitError
 from sessions.findings import Finding
 from sessions.noxsupport import PosargsParser
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 from sessions.user_cache import cache_dir
 
 ENGINES = ("auto", "dialyxir", "otp")
@@ -104,12 +104,7 @@ def _names(value: object, key: str, label: str) -> tuple[str, ...]:
 def load_config(target: Target) -> DialyzerConfig:
     section = target.section("dialyzer")
     label = target.config_label
-    unknown = sorted(set(section) - CONFIG_KEYS)
-    if unknown:
-        raise DialyzerError(
-            f"{label}: unknown key(s) {', '.join(unknown)} in [dialyzer]; "
-            f"known: {', '.join(sorted(CONFIG_KEYS))}"
-        )
+    reject_unknown_keys(section, CONFIG_KEYS, f"{label}: [dialyzer]", DialyzerError)
     engine = section.get("engine", "auto")
     if engine not in ENGINES:
         raise DialyzerError(f"{label}: [dialyzer] engine must be one of {', '.join(ENGINES)}")

@@ -24,7 +24,7 @@ from sessions import doc_commands as sh
 from sessions import elixir_version, markdown, mix_tasks
 from sessions.console import Console
 from sessions.errors import NoxpitError
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 
 
 class DocsError(NoxpitError):
@@ -444,11 +444,7 @@ def _deprecations(section: Mapping[str, Any], label: str) -> list[Deprecation]:
         where = f"{label}: [docs] deprecated[{index}]"
         if not isinstance(entry, Mapping):
             raise DocsError(f"{where} must be a table with `pattern` and `message`")
-        unknown = sorted(set(entry) - {"pattern", "message", "files"})
-        if unknown:
-            raise DocsError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; use pattern, message, files"
-            )
+        reject_unknown_keys(entry, ("pattern", "message", "files"), f"{where}:", DocsError)
         pattern, message = entry.get("pattern"), entry.get("message")
         if (
             not isinstance(pattern, str)
@@ -468,12 +464,7 @@ def _deprecations(section: Mapping[str, Any], label: str) -> list[Deprecation]:
 
 def parse_config(section: Mapping[str, Any], label: str, examples: str) -> DocsConfig:
     """The ``[docs]`` table, validated; every error names the file and the key."""
-    unknown = sorted(set(section) - CONFIG_KEYS)
-    if unknown:
-        raise DocsError(
-            f"{label}: [docs] unknown key(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(CONFIG_KEYS))}"
-        )
+    reject_unknown_keys(section, CONFIG_KEYS, f"{label}: [docs]", DocsError)
     defaults = section.get("default_deprecations", True)
     if not isinstance(defaults, bool):
         raise DocsError(f"{label}: [docs] `default_deprecations` must be true or false")

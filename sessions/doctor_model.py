@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from sessions import procs, python_env
 from sessions.errors import NoxpitError
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 
 Status = Literal["ok", "warn", "error", "skip"]
 STATUSES: tuple[Status, ...] = ("ok", "warn", "error", "skip")
@@ -129,11 +129,7 @@ def load_config(target: Target) -> DoctorConfig:
     """``[doctor]`` and the top-level ``imports``, validated: one line per mistake."""
     section = target.section("doctor")
     label = f"{target.config_label}: [doctor]"
-    unknown = sorted(set(section) - DOCTOR_KEYS)
-    if unknown:
-        raise DoctorError(
-            f"{label} unknown key(s) {', '.join(unknown)}; use {', '.join(sorted(DOCTOR_KEYS))}"
-        )
+    reject_unknown_keys(section, DOCTOR_KEYS, label, DoctorError)
     min_python = section.get("min_python", "3.9")
     if not isinstance(min_python, str) or not re.fullmatch(r"\d+(\.\d+){0,2}", min_python):
         raise DoctorError(f'{label} `min_python` must be a version string like "3.9"')

@@ -25,7 +25,7 @@ from sessions import procs, python_env
 from sessions.console import Console
 from sessions.errors import NoxpitError
 from sessions.noxsupport import PosargsParser
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_GLOBS = ("*.exs",)
@@ -80,9 +80,7 @@ def parse_settings(name: str, table: Any, label: str) -> Settings:
     where = f"{label}: [examples.settings.{name}]"
     if not isinstance(table, Mapping):
         raise ExamplesError(f"{where} must be a table of {', '.join(SETTING_KEYS)}")
-    unknown = sorted(set(table) - set(SETTING_KEYS))
-    if unknown:
-        raise ExamplesError(f"{where}: unknown key `{unknown[0]}`; use {', '.join(SETTING_KEYS)}")
+    reject_unknown_keys(table, SETTING_KEYS, f"{where}:", ExamplesError)
     timeout = table.get("timeout")
     if timeout is not None and not _positive(timeout):
         raise ExamplesError(f"{where}: `timeout` must be a positive number of seconds")
@@ -118,11 +116,7 @@ def _str_tuple(section: Mapping[str, Any], key: str, label: str) -> tuple[str, .
 
 def parse_config(section: Mapping[str, Any], label: str) -> ExamplesConfig:
     """Validate ``[examples]``: every problem is one line naming the file and the key."""
-    unknown = sorted(set(section) - set(CONFIG_KEYS))
-    if unknown:
-        raise ExamplesError(
-            f"{label}: [examples] unknown key `{unknown[0]}`; use {', '.join(CONFIG_KEYS)}"
-        )
+    reject_unknown_keys(section, CONFIG_KEYS, f"{label}: [examples]", ExamplesError)
     globs = _str_tuple(section, "globs", label)
     if globs == ():
         raise ExamplesError(f"{label}: [examples] `globs` must not be empty")

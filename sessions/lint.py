@@ -22,7 +22,7 @@ from sessions import findings, mix_build, procs
 from sessions.console import Console, seconds
 from sessions.errors import NoxpitError
 from sessions.findings import Finding
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 
 DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too
 CONFIG_KEYS = {"mix_env"}
@@ -69,12 +69,7 @@ class CheckResult:
 
 def load_config(target: Target) -> LintConfig:
     section = target.section("lint")
-    unknown = sorted(set(section) - CONFIG_KEYS)
-    if unknown:
-        raise LintError(
-            f"{target.config_label}: unknown key(s) {', '.join(unknown)} in [lint]; "
-            f"known: {', '.join(sorted(CONFIG_KEYS))}"
-        )
+    reject_unknown_keys(section, CONFIG_KEYS, f"{target.config_label}: [lint]", LintError)
     mix_env = section.get("mix_env", DEFAULT_MIX_ENV)
     if not isinstance(mix_env, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", mix_env):
         raise LintError(f"{target.config_label}: [lint] mix_env must be a Mix env name like test")

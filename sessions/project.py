@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sessions.errors import NoxpitError
+from sessions.semver import is_semver
 
 DEFAULT_PROJECT = "sample"
 ENV_PROJECT = "NOXPIT_PROJECT"
@@ -102,6 +103,16 @@ class Target:
             return str(path)
 
 
+def reject_unknown_keys(
+    table: Mapping[str, Any], allowed: Iterable[str], where: str, error: type[NoxpitError]
+) -> None:
+    """One wording for every config table: ``<file>: [area] unknown key(s) x; use a, b``."""
+    known = sorted(allowed)
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise error(f"{where} unknown key(s) {', '.join(unknown)}; use {', '.join(known)}")
+
+
 # --- mix.exs -------------------------------------------------------------------------
 
 _ATTR = re.compile(r'@(\w+)\s+"([^"\n]*)"')
@@ -110,10 +121,6 @@ _VERSION = re.compile(r'\bversion:\s*(?:"([^"\n]*)"|@(\w+))')
 _ELIXIR = re.compile(r'\belixir:\s*(?:"([^"\n]*)"|@(\w+))')
 _DEPS_FN = re.compile(r"\bdefp?\s+deps\b(?:\s*\(\s*\))?\s*(?:do\b|,\s*do:)")
 _DEP = re.compile(r"\{\s*:(\w+)\s*,")
-_SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
-)
 
 
 def _strip_comments(text: str) -> str:
@@ -192,7 +199,7 @@ def parse_mix_exs(text: str, *, source: str = "mix.exs") -> MixInfo:
             f'{source}: no readable version; use `@version "X.Y.Z"` with `version: @version`, '
             'or `version: "X.Y.Z"`'
         )
-    if not _SEMVER.match(version):
+    if not is_semver(version):
         raise ProjectError(
             f'{source}: version "{version}" is not SemVer (X.Y.Z); fix it in mix.exs'
         )
@@ -288,11 +295,7 @@ def build_target(root: Path, environ: Mapping[str, str]) -> Target:
 
     config_file, config = load_config(root)
     label = str(config_file) if config_file else "noxpit config"
-    unknown = sorted(set(config) - BASIC_KEYS - AREA_KEYS - {"venvs"})
-    if unknown:
-        raise ProjectError(
-            f"{label}: unknown key(s) {', '.join(unknown)}; see docs/configuration.md"
-        )
+    reject_unknown_keys(config, BASIC_KEYS | AREA_KEYS | {"venvs"}, f"{label}:", ProjectError)
 
     python_dir = root / _str(config, "python_dir", "priv/python", label)
     requirements_default = [str((python_dir / "requirements.txt").relative_to(root))]

@@ -26,7 +26,7 @@ from sessions import procs, requirements_files, stubs
 from sessions.console import Console
 from sessions.errors import NoxpitError
 from sessions.noxsupport import PosargsParser
-from sessions.project import Target
+from sessions.project import Target, reject_unknown_keys
 
 FINGERPRINT_FILE = ".noxpit-fingerprint"
 LOCK_FILE = Path("_build") / ".noxpit-setup.lock"
@@ -70,11 +70,7 @@ def venv_specs(target: Target) -> list[VenvSpec]:
         raise SetupError(f"{label}: `venvs` must be an array of tables ([[venvs]])")
     for index, entry in enumerate(raw, start=1):
         where = f"{label}: [[venvs]] #{index}"
-        unknown = sorted(set(entry) - VENV_KEYS)
-        if unknown:
-            raise SetupError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; use {', '.join(sorted(VENV_KEYS))}"
-            )
+        reject_unknown_keys(entry, VENV_KEYS, f"{where}:", SetupError)
         path, python = entry.get("path"), entry.get("python")
         if not isinstance(path, str) or not path:
             raise SetupError(f'{where}: `path` must be a directory name like ".venv-py313"')

@@ -25,7 +25,13 @@ from typing import Any, NoReturn
 from sessions import bump, changelog, gitrepo, semver, venvrun
 from sessions.console import Console
 from sessions.errors import NoxpitError
-from sessions.project import ProjectError, Target, load_target, parse_mix_exs
+from sessions.project import (
+    ProjectError,
+    Target,
+    load_target,
+    parse_mix_exs,
+    reject_unknown_keys,
+)
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = SUITE_ROOT / ".bumpversion.toml"
@@ -155,11 +161,7 @@ def settings_for(target: Target) -> Settings:
     """Read ``[release]``: ``changelog``, ``doc_globs``, ``extra_patterns``."""
     table = target.section("release")
     label = f"{target.config_label}: [release]"
-    unknown = sorted(set(table) - RELEASE_KEYS)
-    if unknown:
-        raise ReleaseError(
-            f"{label} has unknown key {unknown[0]}; it takes {', '.join(sorted(RELEASE_KEYS))}"
-        )
+    reject_unknown_keys(table, RELEASE_KEYS, label, ReleaseError)
     name = table.get("changelog", "CHANGELOG.md")
     if not isinstance(name, str) or not name:
         raise ReleaseError(f"{label} changelog must be a path string")

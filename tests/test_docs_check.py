@@ -221,7 +221,7 @@ def test_links_resolve_relative_to_the_document() -> None:
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({"pathz": []}, r"\[docs\] unknown key\(s\) pathz; allowed: "),
+        ({"pathz": []}, r"\[docs\] unknown key\(s\) pathz; use "),
         ({"paths": "README.md"}, r"`paths` must be a list of strings"),
         ({"deprecated": [{"pattern": "("}]}, r"needs a non-empty `pattern` and `message`"),
         ({"deprecated": [{"pattern": "(", "message": "m"}]}, r"deprecated\[0\]\.pattern is not"),

@@ -96,7 +96,7 @@ def test_config_settings_are_read_with_numbers_as_text() -> None:
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
-        ({"timout": 5}, "[examples] unknown key `timout`"),
+        ({"timout": 5}, "[examples] unknown key(s) timout; use "),
         ({"timeout": 0}, "[examples] `timeout` must be a positive number"),
         ({"timeout": "60"}, "[examples] `timeout` must be a positive number"),
         ({"timeout": True}, "[examples] `timeout` must be a positive number"),
@@ -107,7 +107,7 @@ def test_config_settings_are_read_with_numbers_as_text() -> None:
         ({"mix_env": "Dev env"}, "[examples] `mix_env` must be a Mix env name"),
         ({"settings": []}, "[examples] `settings` must be tables"),
         ({"settings": {"a": 1}}, "[examples.settings.a] must be a table"),
-        ({"settings": {"a": {"arg": []}}}, "[examples.settings.a]: unknown key `arg`"),
+        ({"settings": {"a": {"arg": []}}}, "[examples.settings.a]: unknown key(s) arg; use "),
         ({"settings": {"a": {"args": "4"}}}, "[examples.settings.a]: `args` must be a list"),
         ({"settings": {"a": {"args": [True]}}}, "[examples.settings.a]: `args` must be a list"),
         ({"settings": {"a": {"env": ["X=1"]}}}, "[examples.settings.a]: `env` must be a table"),

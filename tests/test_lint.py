@@ -147,5 +147,5 @@ def test_lint_config(tmp_path: Path) -> None:
     with pytest.raises(lint.LintError, match=r"\[lint\] mix_env must be a Mix env name"):
         lint.load_config(build_target(root, {}))
     (root / "noxpit.toml").write_text("[lint]\nstrict = true\n")
-    with pytest.raises(lint.LintError, match=r"unknown key\(s\) strict in \[lint\]"):
+    with pytest.raises(lint.LintError, match=r"\[lint\] unknown key\(s\) strict; use mix_env"):
         lint.load_config(build_target(root, {}))

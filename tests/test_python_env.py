@@ -80,7 +80,7 @@ def test_extra_venvs_from_config(tmp_path: Path) -> None:
         ('[[venvs]]\npython = "python3"\n', "[[venvs]] #1: `path` must be a directory name"),
         ('[[venvs]]\npath = ".v"\n', "[[venvs]] #1: `python` must be an interpreter"),
         ('[[venvs]]\npath = ".v"\npython = "p"\nrequired = "yes"\n', "`required` must be true"),
-        ('[[venvs]]\npath = ".v"\npython = "p"\npyhton = "x"\n', "unknown key(s) pyhton"),
+        ('[[venvs]]\npath = ".v"\npython = "p"\npyhton = "x"\n', "unknown key(s) pyhton; use"),
         ('[[venvs]]\npath = ".venv"\npython = "p"\n', "venv .venv is listed twice"),
     ],
 )

@@ -434,7 +434,7 @@ BAD_INPUTS: list[tuple[str, Setup, tuple[str, ...], str]] = [
         "release table unknown key",
         _write("noxpit.toml", '[release]\ndocs = ["x"]\n'),
         ("0.2.0",),
-        "[release] has unknown key docs",
+        "[release] unknown key(s) docs; use changelog, doc_globs, extra_patterns",
     ),
     (
         "extra pattern missing key",
