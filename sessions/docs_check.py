@@ -24,6 +24,7 @@ from sessions import doc_commands as sh
 from sessions import elixir_version, markdown, mix_tasks
 from sessions.console import Console
 from sessions.errors import NoxpitError
+from sessions.findings import Finding
 from sessions.project import Target, reject_unknown_keys
 
 
@@ -58,19 +59,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 # --- model ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem at one place: what the user reads as ``path:line: message [code]``."""
-
-    path: str
-    line: int
-    code: str
-    message: str
-
-    def render(self) -> str:
-        return f"{self.path}:{self.line}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True)
@@ -390,13 +378,13 @@ def run_checks(
 ) -> list[Finding]:
     """Every check on every document it applies to; findings sorted and deduplicated."""
     findings = {
-        Finding(doc.rel, line, check.code, message)
+        Finding(doc.rel, line, message, check.code)
         for doc in documents
         for check in checks
         if doc.kind in check.kinds
         for line, message in check.find(doc, ctx)
     }
-    return sorted(findings)
+    return sorted(findings, key=Finding.sort_key)
 
 
 # --- config --------------------------------------------------------------------------
@@ -628,7 +616,7 @@ def render(report: Report, console: Console, target: Target) -> None:
         console.annotate(
             "error",
             f"{finding.message} [{finding.code}]",
-            file=annotation_path(target, finding.path, console.environ),
+            file=annotation_path(target, finding.file, console.environ),
             line=finding.line,
             title="docs_check",
         )
@@ -645,7 +633,7 @@ def render(report: Report, console: Console, target: Target) -> None:
         for check in CHECKS
     ]
     console.table(["check", "code", "problems", "status"], rows, title="docs_check")
-    files = len({f.path for f in report.findings})
+    files = len({f.file for f in report.findings})
     if report.ok:
         console.line(f"docs_check: {report.documents} file(s) scanned, no problems")
     else:

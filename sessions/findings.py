@@ -1,4 +1,4 @@
-"""A problem at a place in the target: what lint and dialyzer report, one line each.
+"""A problem at a place in the target: what lint, dialyzer and docs_check report.
 
 Rendered as ``file:line: message`` (what editors and terminals turn into links) and, on
 GitHub Actions, as an error annotation on that line.
@@ -18,10 +18,14 @@ class Finding:
     file: str  # relative to the target root when inside it
     line: int | None
     message: str
+    code: str = ""  # which check found it, when a session runs several (docs_check)
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" + (f" [{self.code}]" if self.code else "")
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line or 0, self.code, self.message)
 
 
 def relative_to(root: Path, path: str) -> str:

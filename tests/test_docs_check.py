@@ -15,7 +15,8 @@ import pytest
 
 from sessions import docs_check, mix_tasks, procs
 from sessions.console import Console
-from sessions.docs_check import Context, DocsError, Document, Finding
+from sessions.docs_check import Context, DocsError, Document
+from sessions.findings import Finding
 from sessions.project import build_target
 from tests.conftest import run_nox
 
@@ -283,7 +284,7 @@ def test_every_planted_problem_is_found_at_its_line_and_nothing_else(broken: Pat
     target = build_target(broken, {})
     out = io.StringIO()
     report = docs_check.run(target, Console(out, {}))
-    assert {(f.path, f.line, f.code) for f in report.findings} == PLANTED
+    assert {(f.file, f.line, f.code) for f in report.findings} == PLANTED
     assert not report.ok
     text = out.getvalue()
     assert "README.md:33: mix protobuf.compile: brokenapp has no such Mix task" in text
@@ -323,7 +324,7 @@ def test_when_mix_help_fails_the_builtins_and_source_tasks_are_used(
 
 def test_findings_become_github_annotations_relative_to_the_workspace(broken: Path) -> None:
     target = build_target(broken, {})
-    report = docs_check.Report(1, (Finding("README.md", 33, "unknown-task", "mix x: no"),), "")
+    report = docs_check.Report(1, (Finding("README.md", 33, "mix x: no", "unknown-task"),), "")
     out = io.StringIO()
     env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(broken.parent)}
     docs_check.render(report, Console(out, env), target)
