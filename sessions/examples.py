@@ -21,7 +21,7 @@ from typing import Any
 
 from sessions import examples_report as report
 from sessions import examples_runner as runner
-from sessions import procs, python_env
+from sessions import mix_build, python_env
 from sessions.console import Console
 from sessions.errors import NoxpitError
 from sessions.noxsupport import PosargsParser
@@ -422,10 +422,7 @@ def plan(
 
 def compile_target(target: Target, console: Console, env: Mapping[str, str]) -> None:
     """One build before the parallel runs, which then use ``--no-compile``."""
-    console.step(f"examples: mix compile (MIX_ENV={env['MIX_ENV']})")
-    built = procs.run(["mix", "compile"], cwd=target.root, env=env)
-    if not built.ok:
-        raise ExamplesError("`mix compile` failed (output above); fix the build, then rerun")
+    mix_build.compile_project(target, console, env["MIX_ENV"], env)
 
 
 def run_session(

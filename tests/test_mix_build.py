@@ -1,0 +1,101 @@
+"""The compile step skips `mix compile` only when nothing it reads has changed."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from sessions import mix_build
+from sessions.console import Console
+from sessions.project import build_target
+
+MIX_EXS = 'defmodule D.MixProject do\n def project, do: [app: :demo, version: "0.1.0"]\nend\n'
+FAKE_MIX = """#!/bin/sh
+echo "$MIX_ENV" >> "$(dirname "$0")/calls"
+mkdir -p _build/"$MIX_ENV"/lib/demo/.mix
+touch _build/"$MIX_ENV"/lib/demo/.mix/compile.elixir
+echo "Compiling 1 file (.ex)"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "demo"
+    for rel in ("lib/demo.ex", "config/config.exs", "examples/hello.exs", "priv/python/w.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n")
+    (root / "mix.exs").write_text(MIX_EXS)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mix").write_text(FAKE_MIX)
+    (bin_dir / "mix").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return root
+
+
+def compile_once(root: Path) -> int:
+    target = build_target(root, {})
+    return mix_build.compile_project(
+        target, Console(io.StringIO(), {}), "dev", dict(os.environ)
+    ).files
+
+
+def calls(root: Path) -> int:
+    log = root.parent / "bin" / "calls"
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+def bump(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_second_compile_is_skipped_until_a_source_changes(project: Path) -> None:
+    assert compile_once(project) == 1
+    assert compile_once(project) == 0
+    assert calls(project) == 1
+    bump(project / "lib" / "demo.ex")
+    compile_once(project)
+    assert calls(project) == 2
+
+
+@pytest.mark.parametrize("rel", ["config/config.exs", "mix.exs", "lib/new.ex"])
+def test_config_mix_exs_and_new_files_recompile(project: Path, rel: str) -> None:
+    compile_once(project)
+    path = project / rel
+    if path.exists():
+        bump(path)
+    else:
+        path.write_text("new\n")
+    compile_once(project)
+    assert calls(project) == 2
+
+
+@pytest.mark.parametrize("rel", ["examples/hello.exs", "priv/python/w.py"])
+def test_examples_and_python_code_do_not_recompile(project: Path, rel: str) -> None:
+    compile_once(project)
+    bump(project / rel)
+    compile_once(project)
+    assert calls(project) == 1
+
+
+def test_a_compile_by_someone_else_or_mix_clean_is_noticed(project: Path) -> None:
+    compile_once(project)
+    manifest = project / "_build/dev/lib/demo/.mix/compile.elixir"
+    bump(manifest)  # e.g. `mix compile` run by hand
+    compile_once(project)
+    assert calls(project) == 2
+    (project / "_build/dev/lib/demo/.mix" / mix_build.STAMP).unlink()  # `mix clean`
+    compile_once(project)
+    assert calls(project) == 3
+
+
+def test_mix_environment_variables_are_part_of_the_snapshot(project: Path) -> None:
+    target = build_target(project, {})
+    plain = mix_build.source_snapshot(target, "dev", {"PATH": os.environ["PATH"]})
+    other = mix_build.source_snapshot(target, "dev", {"PATH": os.environ["PATH"], "MIX_X": "1"})
+    assert plain != other
+    assert plain != mix_build.source_snapshot(target, "test", {"PATH": os.environ["PATH"]})
