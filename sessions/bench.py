@@ -156,8 +156,8 @@ def table_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
             f"{o.a_label}: {_stats_cell(o.a)}",
             f"{o.b_label}: {_stats_cell(o.b)}" if o.b_label else "-",
             f"{o.ratio:.3f}" if o.ratio is not None else "-",
-            target_text(o),
-            "ok" if o.passed else "failed",
+            target_text(o) or "(reference)",
+            "ok" if o.passed and target_text(o) else "info" if o.passed else "failed",
         ]
         for o in outcomes
     ]

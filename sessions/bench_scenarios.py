@@ -209,6 +209,11 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
             prepare=warm(ws, "-s", "setup"),
         ),
         Scenario(
+            name="nox start-up",
+            claim="`nox -l`: nox importing the noxfile, no session (the floor under every row)",
+            a=Side("nox -l", ws.nox("-l"), env),
+        ),
+        Scenario(
             name="examples",
             claim="`nox -s examples` (default --jobs) vs `--jobs 1`",
             a=Side("default --jobs", ws.nox("-s", "examples"), env),

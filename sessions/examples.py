@@ -382,10 +382,16 @@ def noxpit_environment(target: Target, config: ExamplesConfig) -> dict[str, str]
     return {"MIX_ENV": config.mix_env, target.python_env_var: str(target.venv_python)}
 
 
+# The compile step before the runs already checked deps, archives and the Elixir version
+# (or found nothing changed since it last did); each parallel run need not redo it.
+ALREADY_CHECKED = ("--no-deps-check", "--no-archives-check", "--no-elixir-version-check")
+
+
 def command(example: Example, root: Path) -> list[str]:
     return [
         "mix",
         "run",
+        *ALREADY_CHECKED,
         "--no-start",
         "--no-compile",
         _shown(example.path, root),

@@ -70,7 +70,16 @@ def test_committed_results_parse() -> None:
 def test_scenarios_cover_every_target(tmp_path: Path) -> None:
     workspace = bench_scenarios.Workspace(REPO, tmp_path)
     names = [s.name for s in bench_scenarios.scenarios(workspace)]
-    expected = ["tests", "setup", "examples", "dialyzer", "release --dry-run", "release", "doctor"]
+    expected = [
+        "tests",
+        "setup",
+        "nox start-up",
+        "examples",
+        "dialyzer",
+        "release --dry-run",
+        "release",
+        "doctor",
+    ]
     assert names == expected
     with pytest.raises(BenchError, match="unknown benchmark"):
         bench_scenarios.select(bench_scenarios.scenarios(workspace), ["nope"])

@@ -285,6 +285,9 @@ def test_plan_builds_the_mix_command_env_and_timeouts(tmp_path: Path) -> None:
     assert jobs["size"].command == (
         "mix",
         "run",
+        "--no-deps-check",
+        "--no-archives-check",
+        "--no-elixir-version-check",
         "--no-start",
         "--no-compile",
         "examples/size.exs",
