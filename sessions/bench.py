@@ -227,8 +227,9 @@ def render_benchmarks_md(
     existing: str, outcomes: Sequence[Outcome], machine: str, when: str
 ) -> str:
     """Replace the generated block in docs/benchmarks.md, keeping the hand-written rest."""
+    runs = min((o.a.runs for o in outcomes), default=MIN_RUNS)
     block = (
-        f"{BEGIN}\nMeasured {when} on {machine}; {MIN_RUNS}+ runs per side, sides interleaved.\n\n"
+        f"{BEGIN}\nMeasured {when} on {machine}; {runs} runs per side, sides interleaved.\n\n"
         f"{markdown_table(outcomes)}\n{END}"
     )
     if BEGIN in existing and END in existing:
