@@ -129,3 +129,15 @@ def test_noxpits_own_links_and_anchors_resolve(where: str, line: int, target: st
     if fragment and dest.suffix == ".md":
         anchors = markdown.parse(dest.read_text()).anchors
         assert fragment in anchors, f"{where}:{line}: no heading for #{fragment} in {dest.name}"
+
+
+def test_troubleshooting_is_keyed_by_the_doctors_check_names() -> None:
+    from sessions import doctor_checks
+    from sessions.project import load_target
+
+    names = {check.name for check in doctor_checks.checks_for(load_target(REPO, {}))}
+    text = (REPO / "docs" / "installation.md").read_text()
+    troubleshooting = text.split("## Troubleshooting", 1)[1]
+    headings = re.findall(r"^### (.+)$", troubleshooting, re.MULTILINE)
+    assert len(headings) >= 10
+    assert set(headings) <= names, set(headings) - names
