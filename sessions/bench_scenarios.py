@@ -32,6 +32,7 @@ from sessions.bench import (
     table_rows,
 )
 from sessions.console import Console
+from sessions.dialyzer import plt_dir
 from sessions.noxsupport import PosargsParser
 
 SNIPPETS = 50
@@ -162,8 +163,10 @@ def warm(workspace: Workspace, *args: str, project: Path | None = None) -> Calla
 
 
 def drop_plts(workspace: Workspace) -> Callable[[], None]:
+    """Cold dialyzer: the workspace's PLTs gone (the rest of its cache stays warm)."""
+
     def drop() -> None:
-        shutil.rmtree(workspace.cache / "noxpit", ignore_errors=True)
+        shutil.rmtree(plt_dir(workspace.env()), ignore_errors=True)
 
     return drop
 
