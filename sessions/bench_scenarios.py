@@ -77,17 +77,15 @@ def default_base() -> Path:
     return Path(tempfile.gettempdir()) / "noxpit-bench"
 
 
-def create_workspace(suite_root: Path, base: Path) -> Workspace:
-    """A fresh copy of the sample (the venv is made by the first warm-up run)."""
-    if base.exists():
-        shutil.rmtree(base)
-    base.mkdir(parents=True)
+def populate(workspace: Workspace) -> None:
+    """Fresh copies of the sample (the venv is made by the first warm-up run)."""
+    if workspace.base.exists():
+        shutil.rmtree(workspace.base)
+    workspace.base.mkdir(parents=True)
     ignore = shutil.ignore_patterns("_build", "deps", ".venv*", "__pycache__", ".pytest_cache")
-    shutil.copytree(suite_root / "sample", base / "sample", ignore=ignore)
-    shutil.copytree(suite_root / "sample", base / "release-sample", ignore=ignore)
-    workspace = Workspace(suite_root, base)
+    for copy in (workspace.project, workspace.release_project):
+        shutil.copytree(workspace.suite_root / "sample", copy, ignore=ignore)
     generate_release_inputs(workspace.release_project)
-    return workspace
 
 
 def big_changelog(version: str, size: int = CHANGELOG_BYTES) -> str:
@@ -255,13 +253,16 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
                 before=restore,
             ),
             max_seconds=1.5,
+            prepare=warm(
+                ws, "-s", "release", "--", "patch", "--dry-run", project=ws.release_project
+            ),
         ),
         Scenario(
             name="doctor",
             claim="`nox -s doctor` warm on the sample",
             a=Side("nox -s doctor", ws.nox("-s", "doctor"), env),
             max_seconds=3.0,
-            prepare=warm(ws, "-s", "doctor"),
+            prepare=warm(ws, "-s", "setup", "doctor"),  # a venv to diagnose
         ),
     ]
 
@@ -291,8 +292,10 @@ def run_benchmarks(
     """Measure, print the table, and write bench/results.json and docs/benchmarks.md."""
     if runs < MIN_RUNS:
         raise BenchError(f"--runs must be at least {MIN_RUNS} (medians need enough runs)")
-    workspace = create_workspace(suite_root, base or default_base())
+    # Names are checked before the (slow) workspace copy; scenarios only need its paths.
+    workspace = Workspace(suite_root, base or default_base())
     chosen = select(scenarios(workspace), names)
+    populate(workspace)
     console.step(f"bench: workspace {workspace.base}, {len(chosen)} scenario(s), {runs} runs each")
     outcomes = []
     for scenario in chosen:
