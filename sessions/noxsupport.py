@@ -10,18 +10,19 @@ import argparse
 import functools
 import hashlib
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import nox
 
-from sessions import procs
-from sessions.errors import NoxpitError
-from sessions.project import Target, load_target
-
-SUITE_ROOT = Path(__file__).resolve().parent.parent
+from sessions.core import procs
+from sessions.core.child import USER_ERROR, ChildError, child_env
+from sessions.core.errors import NoxpitError
+from sessions.core.options import UsageError
+from sessions.core.paths import SUITE_ROOT
+from sessions.core.target import Target, load_target
 
 
 @functools.cache
@@ -60,22 +61,6 @@ def install_locked(session: nox.Session, *packages: str) -> None:
     stamp.write_text(key)
 
 
-class UsageError(NoxpitError):
-    """Bad session arguments: reported as one ``Usage:`` line."""
-
-
-class PosargsParser(argparse.ArgumentParser):
-    """argparse for session posargs: errors become one line instead of ``sys.exit(2)``."""
-
-    def __init__(self, session_name: str, description: str = "") -> None:
-        super().__init__(prog=f"nox -s {session_name} --", description=description)
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(
-            f"Usage: {' '.join(self.format_usage().split()).removeprefix('usage: ')} ({message})"
-        )
-
-
 def parse_posargs(session: nox.Session, parser: argparse.ArgumentParser) -> argparse.Namespace:
     """Parsed posargs; ``--help`` prints the help and ends the session without failing it."""
     try:
@@ -84,3 +69,19 @@ def parse_posargs(session: nox.Session, parser: argparse.ArgumentParser) -> argp
         session.error(str(exc))
     except SystemExit:
         session.skip("help shown")
+
+
+def run_module(session: nox.Session, target: Target, module: str, args: Sequence[str]) -> None:
+    """``python -m module args`` in the session venv; its NoxpitError becomes ours."""
+    with tempfile.TemporaryDirectory(prefix="noxpit-") as tmp:
+        error_file = Path(tmp) / "error.txt"
+        session.run(
+            "python",
+            "-m",
+            module,
+            *args,
+            env=child_env(target, error_file, dict(os.environ), Path(session.virtualenv.location)),
+            success_codes=[0, USER_ERROR],
+        )
+        if error_file.is_file():
+            raise ChildError(error_file.read_text(encoding="utf-8").strip())

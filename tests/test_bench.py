@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sessions import bench, bench_scenarios
-from sessions.bench import BenchError, Scenario, Side, Stats
+from sessions.bench import harness as bench
+from sessions.bench import scenarios as bench_scenarios
+from sessions.bench.harness import BenchError, Scenario, Side, Stats
 
 REPO = Path(__file__).resolve().parent.parent
 

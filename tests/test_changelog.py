@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sessions import changelog, semver
-from sessions.changelog import ChangelogError
+from sessions.core import semver
+from sessions.release import changelog
+from sessions.release.changelog import ChangelogError
 
 REPO_URL = "https://github.com/acme/pitpool"
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sessions import dialyzer, dialyzer_warnings, mix_build
-from sessions.console import Console
-from sessions.findings import Finding
-from sessions.project import Target, build_target
+from sessions.core.console import Console
+from sessions.core.findings import Finding
+from sessions.core.target import Target, build_target
+from sessions.elixir import build as mix_build
+from sessions.elixir import dialyzer, dialyzer_warnings
 
 MIX_EXS = """defmodule Lib.MixProject do
   use Mix.Project

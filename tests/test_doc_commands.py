@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions import doc_commands as sh
+from sessions.docs import commands as sh
 
 
 def lines(*texts: str) -> list[tuple[int, str]]:

@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
-from sessions import docs_check, mix_tasks, procs
-from sessions.console import Console
-from sessions.docs_check import Context, DocsError, Document
-from sessions.findings import Finding
-from sessions.project import build_target
+from sessions.core import procs
+from sessions.core.console import Console
+from sessions.core.findings import Finding
+from sessions.core.target import build_target
+from sessions.docs import check as docs_check
+from sessions.docs import mix_tasks
+from sessions.docs.check import Context, DocsError, Document
 from tests.conftest import run_nox
 
 FIXTURE = Path(__file__).parent / "fixtures" / "docs_broken"

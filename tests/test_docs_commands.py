@@ -11,17 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from sessions import (
-    bench_scenarios,
-    dialyzer,
-    doctor,
-    examples,
-    markdown,
-    python_env,
-    release,
-    suite,
-)
-from sessions.noxsupport import PosargsParser, UsageError
+from sessions.bench import scenarios as bench_scenarios
+from sessions.core.options import PosargsParser, UsageError
+from sessions.docs import markdown
+from sessions.doctor import session as doctor
+from sessions.elixir import dialyzer
+from sessions.examples import session as examples
+from sessions.python import env as python_env
+from sessions.release import cli as release
+from sessions.suite import run as suite
 from tests.test_ci_workflow import nox_sessions
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,8 +130,8 @@ def test_noxpits_own_links_and_anchors_resolve(where: str, line: int, target: st
 
 
 def test_troubleshooting_is_keyed_by_the_doctors_check_names() -> None:
-    from sessions import doctor_checks
-    from sessions.project import load_target
+    from sessions.core.target import load_target
+    from sessions.doctor import checks as doctor_checks
 
     names = {check.name for check in doctor_checks.checks_for(load_target(REPO, {}))}
     text = (REPO / "docs" / "installation.md").read_text()

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from sessions import doctor, doctor_checks
-from sessions.console import Console
-from sessions.doctor_model import (
+from sessions.core.console import Console
+from sessions.core.target import Target, build_target
+from sessions.doctor import checks as doctor_checks
+from sessions.doctor import session as doctor
+from sessions.doctor.model import (
     Check,
     DoctorError,
     Outcome,
@@ -30,7 +32,6 @@ from sessions.doctor_model import (
     Result,
     load_config,
 )
-from sessions.project import Target, build_target
 
 ELIXIR_VERSION = "Erlang/OTP 25 [erts-13.1.5]\n\nElixir {version} (compiled with Erlang/OTP 24)\n"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sessions import junit
+from sessions.core import junit
 from tests.conftest import run_nox
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sessions.elixir_version import (
+from sessions.elixir.versions import (
     InvalidRequirement,
     InvalidVersion,
     compare,

@@ -15,10 +15,23 @@ from typing import Any
 
 import pytest
 
-from sessions import examples_report as report
-from sessions import procs
-from sessions.console import Console
-from sessions.examples import (
+from sessions.core import procs
+from sessions.core.console import Console
+from sessions.core.options import UsageError
+from sessions.core.target import Target, build_target
+from sessions.examples import report
+from sessions.examples.runner import (
+    FAILED,
+    OK,
+    SKIPPED,
+    TIMEOUT,
+    Job,
+    Outcome,
+    next_startable,
+    order,
+    run_all,
+)
+from sessions.examples.session import (
     Example,
     ExamplesConfig,
     ExamplesError,
@@ -30,19 +43,6 @@ from sessions.examples import (
     plan,
     select,
 )
-from sessions.examples_runner import (
-    FAILED,
-    OK,
-    SKIPPED,
-    TIMEOUT,
-    Job,
-    Outcome,
-    next_startable,
-    order,
-    run_all,
-)
-from sessions.noxsupport import UsageError
-from sessions.project import Target, build_target
 
 LABEL = "demo/noxpit.toml"
 MIX_EXS = 'defmodule Demo.MixProject do\n  def project, do: [app: :demo, version: "1.2.3"]\nend\n'
@@ -562,6 +562,6 @@ def test_write_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
 
 
 def test_default_jobs_is_the_cpu_count() -> None:
-    from sessions.examples import default_jobs
+    from sessions.examples.session import default_jobs
 
     assert default_jobs() == len(os.sched_getaffinity(0))

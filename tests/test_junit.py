@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sessions import junit
-from sessions.console import Console
+from sessions.core import junit
+from sessions.core.console import Console
 
 EXUNIT_STYLE = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="mix test (default)" tests="4" failures="1" errors="1" skipped="1" time="0.1">

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sessions import lint
-from sessions.findings import Finding
-from sessions.project import build_target
+from sessions.core.findings import Finding
+from sessions.core.target import build_target
+from sessions.elixir import lint
 
 WARNINGS_1_14 = """Compiling 9 files (.ex)
 warning: variable "x" is unused (if the variable is not meant to be used, prefix it with an \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions import markdown
+from sessions.docs import markdown
 
 DOC = """\
 # Title

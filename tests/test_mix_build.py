@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sessions import mix_build
-from sessions.console import Console
-from sessions.project import build_target
+from sessions.core.console import Console
+from sessions.core.target import build_target
+from sessions.elixir import build as mix_build
 
 MIX_EXS = 'defmodule D.MixProject do\n def project, do: [app: :demo, version: "0.1.0"]\nend\n'
 FAKE_MIX = """#!/bin/sh

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sessions import junit, mix_build, mix_test
-from sessions.console import Console
-from sessions.project import Target, build_target
+from sessions.core import junit
+from sessions.core.console import Console
+from sessions.core.target import Target, build_target
+from sessions.elixir import build as mix_build
+from sessions.elixir import exunit as mix_test
 
 MIX_EXS = """defmodule Scratch.MixProject do
   use Mix.Project

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sessions import procs
+from sessions.core import procs
 
 SPAWN_SETSID_SLEEPER = """
 import os, subprocess, sys, time

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sessions.project import ProjectError, build_target, load_target, parse_mix_exs, resolve_root
+from sessions.core.target import (
+    ProjectError,
+    build_target,
+    load_target,
+    parse_mix_exs,
+    resolve_root,
+)
 
 MIX_ATTR = """
 defmodule Demo.MixProject do

@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 
-from sessions import procs, pytest_run, python_env, requirements_files, stubs
-from sessions.console import Console
-from sessions.project import Target, build_target
-from sessions.python_env import Installer, SetupError, VenvSpec
+from sessions.core import procs
+from sessions.core.console import Console
+from sessions.core.target import Target, build_target
+from sessions.python import env as python_env
+from sessions.python import pytest_run, stubs
+from sessions.python import requirements as requirements_files
+from sessions.python.env import Installer, SetupError, VenvSpec
 
 MIX = 'defmodule D.MixProject do\n  def project, do: [app: :d, version: "0.1.0"]\nend\n'
 

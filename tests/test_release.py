@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from sessions import release
-from sessions.console import Console
-from sessions.errors import NoxpitError
-from sessions.project import build_target
+from sessions.core.console import Console
+from sessions.core.errors import NoxpitError
+from sessions.core.target import build_target
+from sessions.release import cli as release
 
 MIX_EXS = """defmodule Pitpool.MixProject do
   use Mix.Project

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from sessions import semver
-from sessions.semver import VersionError, bump, next_version, parse
+from sessions.core import semver
+from sessions.core.semver import VersionError, bump, next_version, parse
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from sessions import suite
-from sessions.console import Console
-from sessions.junit import Counts
-from sessions.noxsupport import UsageError
+from sessions.core.console import Console
+from sessions.core.junit import Counts
+from sessions.core.options import UsageError
+from sessions.suite import run as suite
 
 
 def test_summary_rows_and_total() -> None:

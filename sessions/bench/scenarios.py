@@ -1,0 +1,314 @@
+"""The performance targets of the issues, as benchmark scenarios on a copy of the sample.
+
+Each scenario is data: the commands to time, what must hold, and the untimed preparation.
+Everything runs in a private workspace (a copy of ``sample/`` and its own cache dir), so
+the benchmark never touches the user's checkout or PLT cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessions.bench.harness import (
+    HEADERS,
+    MIN_RUNS,
+    BenchError,
+    Outcome,
+    Scenario,
+    Side,
+    machine_description,
+    measure,
+    now_text,
+    render_benchmarks_md,
+    results_document,
+    table_rows,
+)
+from sessions.core import procs
+from sessions.core.console import Console
+from sessions.core.options import PosargsParser
+from sessions.elixir.dialyzer import plt_dir
+
+SNIPPETS = 50
+CHANGELOG_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A private copy of the sample plus a cache dir, shared by all scenarios."""
+
+    suite_root: Path
+    base: Path
+
+    @property
+    def project(self) -> Path:
+        return self.base / "sample"
+
+    @property
+    def release_project(self) -> Path:
+        return self.base / "release-sample"
+
+    @property
+    def cache(self) -> Path:
+        return self.base / "cache"
+
+    def env(self, project: Path | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
+        env.update(
+            {
+                "NOXPIT_PROJECT": str(project or self.project),
+                "XDG_CACHE_HOME": str(self.cache),
+                "NO_COLOR": "1",
+            }
+        )
+        return env
+
+    def nox(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "nox", "-f", str(self.suite_root / "noxfile.py"), *args]
+
+
+def default_base() -> Path:
+    return Path(tempfile.gettempdir()) / "noxpit-bench"
+
+
+def populate(workspace: Workspace) -> None:
+    """Fresh copies of the sample (the venv is made by the first warm-up run)."""
+    if workspace.base.exists():
+        shutil.rmtree(workspace.base)
+    workspace.base.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("_build", "deps", ".venv*", "__pycache__", ".pytest_cache")
+    for copy in (workspace.project, workspace.release_project):
+        shutil.copytree(workspace.suite_root / "sample", copy, ignore=ignore)
+    generate_release_inputs(workspace.release_project)
+
+
+def big_changelog(version: str, size: int = CHANGELOG_BYTES) -> str:
+    """A Keep a Changelog file of about ``size`` bytes, newest release ``version``."""
+    major, minor, patch = (int(part) for part in version.split("."))
+    header = (
+        "# Changelog\n\nAll notable changes to this project are documented here.\n\n"
+        "## [Unreleased]\n\n### Added\n\n- A note waiting for the next release.\n\n"
+    )
+    sections: list[str] = []
+    links: list[str] = []
+    total = len(header)
+    index = 0
+    while total < size:
+        number = f"{major}.{minor}.{patch - index}" if patch - index >= 0 else f"0.0.{index}"
+        body = "".join(
+            f"- Change {line} of release {index}: tightened the worker pool's restart logic.\n"
+            for line in range(40)
+        )
+        section = f"## [{number}-r{index}] - 2025-01-01\n\n### Changed\n\n{body}\n"
+        sections.append(section)
+        links.append(f"[{number}-r{index}]: https://example.com/releases/tag/v{number}-r{index}")
+        total += len(section) + len(links[-1]) + 1
+        index += 1
+    unreleased = f"[Unreleased]: https://example.com/compare/v{version}...HEAD"
+    return header + "".join(sections) + "\n".join([unreleased, *links]) + "\n"
+
+
+def generate_release_inputs(project: Path) -> None:
+    """A 1 MB CHANGELOG and a README with 50 dependency snippets, some stale."""
+    version = _sample_version(project)
+    (project / "CHANGELOG.md").write_text(big_changelog(version))
+    readme = project / "README.md"
+    snippets = "".join(
+        f'\nInstall, variant {n}:\n\n```elixir\n{{:pitpool, "~> 0.{n % 3}.{n % 7}"}}\n```\n'
+        for n in range(SNIPPETS - 1)
+    )
+    readme.write_text(readme.read_text() + snippets)
+    (project / ".pristine").mkdir(exist_ok=True)
+    for name in ("CHANGELOG.md", "README.md", "mix.exs"):
+        shutil.copy2(project / name, project / ".pristine" / name)
+
+
+def _sample_version(project: Path) -> str:
+    from sessions.core.target import parse_mix_exs
+
+    return parse_mix_exs((project / "mix.exs").read_text()).version
+
+
+def restore_release_inputs(project: Path) -> Callable[[], None]:
+    def restore() -> None:
+        for name in ("CHANGELOG.md", "README.md", "mix.exs"):
+            shutil.copy2(project / ".pristine" / name, project / name)
+
+    return restore
+
+
+def warm(workspace: Workspace, *args: str, project: Path | None = None) -> Callable[[], None]:
+    """An untimed run that makes the next timed ones warm."""
+
+    def run() -> None:
+        result = procs.run(
+            workspace.nox(*args),
+            cwd=workspace.suite_root,
+            env=workspace.env(project),
+            echo=False,
+        )
+        if not result.ok:
+            tail = "\n".join(result.output.splitlines()[-20:])
+            raise BenchError(f"warm-up `nox {' '.join(args)}` failed:\n{tail}")
+
+    return run
+
+
+def drop_plts(workspace: Workspace) -> Callable[[], None]:
+    """Cold dialyzer: the workspace's PLTs gone (the rest of its cache stays warm)."""
+
+    def drop() -> None:
+        shutil.rmtree(plt_dir(workspace.env()), ignore_errors=True)
+
+    return drop
+
+
+def scenarios(workspace: Workspace) -> list[Scenario]:
+    ws = workspace
+    env = ws.env()
+    project = ws.project
+    plain_tests = [
+        "bash",
+        str(ws.suite_root / "bench" / "plain_tests.sh"),
+        str(project),
+        "PITPOOL_PYTHON",
+    ]
+    pip_install = [
+        str(project / ".venv" / "bin" / "python3"),
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        "-r",
+        str(project / "priv" / "python" / "requirements.txt"),
+    ]
+    release_env = ws.env(ws.release_project)
+    restore = restore_release_inputs(ws.release_project)
+    return [
+        Scenario(
+            name="tests",
+            claim="warm `nox -s tests` vs a plain shell script running the same commands",
+            a=Side("nox -s tests", ws.nox("-s", "tests"), env),
+            b=Side("plain_tests.sh", plain_tests, env),
+            max_ratio=1.15,
+            prepare=warm(ws, "-s", "tests"),
+        ),
+        Scenario(
+            name="setup",
+            claim="`nox -s setup` with nothing changed vs `pip install -r` on the satisfied venv",
+            a=Side("nox -s setup", ws.nox("-s", "setup"), env),
+            b=Side("pip install -r", pip_install, env),
+            max_ratio=0.1,
+            max_seconds=0.5,
+            prepare=warm(ws, "-s", "setup"),
+        ),
+        Scenario(
+            name="nox start-up",
+            claim="`nox -l`: nox importing the noxfile, no session (the floor under every row)",
+            a=Side("nox -l", ws.nox("-l"), env),
+        ),
+        Scenario(
+            name="examples",
+            claim="`nox -s examples` (default --jobs) vs `--jobs 1`",
+            a=Side("default --jobs", ws.nox("-s", "examples"), env),
+            b=Side("--jobs 1", ws.nox("-s", "examples", "--", "--jobs", "1"), env),
+            max_ratio=0.6,
+            prepare=warm(ws, "-s", "examples"),
+        ),
+        Scenario(
+            name="dialyzer",
+            claim="`nox -s dialyzer` warm (PLTs cached, nothing changed) vs cold",
+            a=Side("warm", ws.nox("-s", "dialyzer"), env),
+            b=Side("cold", ws.nox("-s", "dialyzer"), env, before=drop_plts(ws)),
+            max_ratio=0.15,
+            prepare=warm(ws, "-s", "dialyzer"),
+        ),
+        Scenario(
+            name="release --dry-run",
+            claim="`nox -s release -- patch --dry-run` on a 1 MB CHANGELOG and 50 snippets",
+            a=Side(
+                "release --dry-run",
+                ws.nox("-s", "release", "--", "patch", "--dry-run"),
+                release_env,
+            ),
+            max_seconds=1.5,
+            prepare=warm(
+                ws, "-s", "release", "--", "patch", "--dry-run", project=ws.release_project
+            ),
+        ),
+        Scenario(
+            name="release",
+            claim="`nox -s release -- patch` (real write) on the same inputs",
+            a=Side(
+                "release",
+                ws.nox("-s", "release", "--", "patch"),
+                release_env,
+                before=restore,
+            ),
+            max_seconds=1.5,
+            prepare=warm(
+                ws, "-s", "release", "--", "patch", "--dry-run", project=ws.release_project
+            ),
+        ),
+        Scenario(
+            name="doctor",
+            claim="`nox -s doctor` warm on the sample",
+            a=Side("nox -s doctor", ws.nox("-s", "doctor"), env),
+            max_seconds=3.0,
+            prepare=warm(ws, "-s", "setup", "doctor"),  # a venv to diagnose
+        ),
+    ]
+
+
+def options_parser() -> PosargsParser:
+    parser = PosargsParser("bench", "Benchmark noxpit's sessions on a copy of the sample.")
+    parser.add_argument("names", nargs="*", help="scenarios to run (default: all, and save)")
+    parser.add_argument("--runs", type=int, default=MIN_RUNS, help="runs per side (at least 5)")
+    return parser
+
+
+def select(all_scenarios: list[Scenario], names: list[str]) -> list[Scenario]:
+    if not names:
+        return all_scenarios
+    known = {s.name: s for s in all_scenarios}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise BenchError(
+            f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(known)}"
+        )
+    return [known[n] for n in names]
+
+
+def run_benchmarks(
+    suite_root: Path, console: Console, names: list[str], runs: int, base: Path | None = None
+) -> list[Outcome]:
+    """Measure, print the table, and write bench/results.json and docs/benchmarks.md."""
+    if runs < MIN_RUNS:
+        raise BenchError(f"--runs must be at least {MIN_RUNS} (medians need enough runs)")
+    # Names are checked before the (slow) workspace copy; scenarios only need its paths.
+    workspace = Workspace(suite_root, base or default_base())
+    chosen = select(scenarios(workspace), names)
+    populate(workspace)
+    console.step(f"bench: workspace {workspace.base}, {len(chosen)} scenario(s), {runs} runs each")
+    outcomes = []
+    for scenario in chosen:
+        console.step(f"bench: {scenario.name}: {scenario.claim}")
+        outcomes.append(measure(scenario, suite_root, workspace.env(), runs, progress=console.step))
+    machine, when = machine_description(), now_text()
+    console.line()
+    console.table(HEADERS, table_rows(outcomes), title=f"noxpit benchmarks ({machine})")
+    if not names:
+        results = suite_root / "bench" / "results.json"
+        results.write_text(json.dumps(results_document(outcomes, machine, when), indent=2) + "\n")
+        doc = suite_root / "docs" / "benchmarks.md"
+        existing = doc.read_text() if doc.exists() else "# Benchmarks\n"
+        doc.write_text(render_benchmarks_md(existing, outcomes, machine, when))
+        console.step(f"bench: wrote {results.relative_to(suite_root)} and docs/benchmarks.md")
+    return outcomes

@@ -1,0 +1,1 @@
+"""elixir: see docs/architecture.md."""

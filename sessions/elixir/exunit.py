@@ -1,0 +1,149 @@
+"""``mix test`` variants: the default run and one ``--only <tag>`` run per configured tag.
+
+Each variant runs on the test build compiled once beforehand (``--no-compile``), with
+noxpit's ExUnit formatter loaded next to the usual CLI one so every run also writes
+``<reports>/mix-test-<variant>.xml``. See docs/sessions.md for why the formatter is
+loaded with ``elixir -r <loader> -S mix test`` (it must survive Elixir 1.15+'s code-path
+pruning) and why that needs nothing from the target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessions.core import junit, procs
+from sessions.core.console import Console
+from sessions.core.errors import NoxpitError
+from sessions.core.target import Target
+from sessions.core.user_cache import cache_dir
+from sessions.elixir import build as mix_build
+
+DEFAULT_VARIANT = "default"
+MIX_ENV = "test"
+FORMATTER = "NoxpitJUnitFormatter"
+ELIXIR_DIR = Path(__file__).resolve().parent
+FORMATTER_SOURCE = ELIXIR_DIR / "noxpit_junit_formatter.ex"
+FORMATTER_LOADER = ELIXIR_DIR / "noxpit_formatter_loader.exs"
+NOTHING_TO_RUN = "There are no tests to run"
+
+
+class MixTestError(NoxpitError):
+    """A variant that the target does not define."""
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    variant: str
+    completed: procs.Completed
+    report: junit.Report | None  # None: the run ended before writing its JUnit file
+
+    @property
+    def ok(self) -> bool:
+        return self.completed.ok
+
+
+def variants(target: Target) -> list[str]:
+    return [DEFAULT_VARIANT, *target.test_tags]
+
+
+def label(variant: str) -> str:
+    return f"mix test ({variant})"
+
+
+def junit_path(target: Target, variant: str) -> Path:
+    return target.reports_dir / f"mix-test-{variant}.xml"
+
+
+def formatter_cache(environ: Mapping[str, str]) -> Path:
+    """Where the loader keeps the compiled formatter: one directory per source version."""
+    digest = hashlib.sha256(FORMATTER_SOURCE.read_bytes()).hexdigest()[:16]
+    return cache_dir(environ) / "formatter" / digest
+
+
+def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
+    """What the Elixir side needs to find the venv's Python."""
+    return {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
+
+
+def run_environment(target: Target, variant: str, base: Mapping[str, str]) -> dict[str, str]:
+    """The test environment plus where the formatter writes and what it is called."""
+    return {
+        **environment(target, base),
+        "NOXPIT_JUNIT_FILE": str(junit_path(target, variant)),
+        "NOXPIT_JUNIT_SUITE": label(variant),
+        "NOXPIT_FORMATTER_SOURCE": str(FORMATTER_SOURCE),
+        "NOXPIT_FORMATTER_CACHE": str(formatter_cache(base)),
+    }
+
+
+def test_args(variant: str, posargs: Sequence[str]) -> list[str]:
+    """The ``mix test`` arguments a user would type for this variant."""
+    only = [] if variant == DEFAULT_VARIANT else ["--only", variant]
+    return [*only, *posargs]
+
+
+def command(variant: str, posargs: Sequence[str]) -> list[str]:
+    return [
+        "elixir",
+        "-r",
+        str(FORMATTER_LOADER),
+        "-S",
+        "mix",
+        "test",
+        "--no-compile",
+        "--formatter",
+        "ExUnit.CLIFormatter",
+        "--formatter",
+        FORMATTER,
+        *test_args(variant, posargs),
+    ]
+
+
+def check_variant(target: Target, variant: str) -> None:
+    if variant not in variants(target):
+        raise MixTestError(
+            f"unknown mix test variant `{variant}`; use one of {', '.join(variants(target))}"
+        )
+
+
+def compile_for_tests(target: Target, console: Console, *, echo: bool = True) -> mix_build.Compiled:
+    """The one compile every variant shares."""
+    env = environment(target, os.environ)
+    return mix_build.compile_project(target, console, MIX_ENV, env, echo=echo)
+
+
+def run_variant(
+    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
+) -> VariantResult:
+    """One variant on an already compiled test build; failures annotated on GitHub."""
+    check_variant(target, variant)
+    report_file = junit_path(target, variant)
+    report_file.unlink(missing_ok=True)  # a crashed run must not leave last run's results
+    target.reports_dir.mkdir(parents=True, exist_ok=True)
+    console.step(" ".join(["mix test", *test_args(variant, posargs)]))
+    completed = procs.run(
+        command(variant, posargs),
+        cwd=target.root,
+        env=run_environment(target, variant, os.environ),
+        capture=True,
+    )
+    if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
+        # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
+        report_file.write_text(junit.empty_document(label(variant)), encoding="utf-8")
+    report = junit.read_if_present(report_file)
+    if report is not None:
+        junit.annotate_failures(console, report, label(variant))
+    return VariantResult(variant, completed, report)
+
+
+def run(
+    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
+) -> VariantResult:
+    """The ``mix_test`` session: compile once, then the variant."""
+    check_variant(target, variant)
+    compile_for_tests(target, console)
+    return run_variant(target, console, variant, posargs)

@@ -1,0 +1,272 @@
+"""Elixir lint gates: ``mix format --check-formatted`` and ``mix compile --warnings-as-errors``.
+
+Both checks always run and are reported separately. The compile is forced, in a build
+directory of its own (``MIX_BUILD_PATH=_build/noxpit-lint-<env>``): an earlier incremental
+compile cannot hide a warning (Mix only reports warnings for files it recompiles), and
+the test build that ``tests`` compiles once per run is never touched or invalidated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessions.core import findings, procs
+from sessions.core.console import Console, seconds
+from sessions.core.errors import NoxpitError
+from sessions.core.findings import Finding
+from sessions.core.target import Target, reject_unknown_keys
+from sessions.elixir import build as mix_build
+
+DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too
+CONFIG_KEYS = {"mix_env"}
+DETAIL_WIDTH = 90  # the summary's detail column; every finding is printed in full above
+
+# Elixir 1.14/1.15: "  * lib/x.ex"; 1.17+: the path alone on a line, then a diff.
+_UNFORMATTED_BULLET = re.compile(r"^\s*\*\s+(\S.*?)\s*$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_SOURCE = r"(?P<file>[^\s:│└─]*\.(?:ex|exs|erl|hrl|eex|heex|leex))"
+_LOCATION = re.compile(_SOURCE + r":(?P<line>\d+)")
+_DIAGNOSTIC = re.compile(r"^\s*(?P<kind>warning|error): (?P<message>.*)$")
+_RAISED = re.compile(
+    r"^\*\* \((?P<kind>\w+(?:\.\w+)*)\) " + _SOURCE + r"(?::(?P<line>\d+)(?::\d+)?)?"
+)
+
+
+class LintError(NoxpitError):
+    """The ``[lint]`` config is wrong."""
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    mix_env: str = DEFAULT_MIX_ENV
+
+
+@dataclass(frozen=True)
+class LintCheck:
+    """One gate: the command, its extra environment, and how to read its failures."""
+
+    name: str
+    args: tuple[str, ...]
+    env: Callable[[Target, LintConfig], dict[str, str]]
+    findings: Callable[[Target, procs.Completed], list[Finding]]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: LintCheck
+    status: str  # "passed", "failed"
+    seconds: float
+    findings: tuple[Finding, ...]
+    detail: str = ""
+
+
+def load_config(target: Target) -> LintConfig:
+    section = target.section("lint")
+    reject_unknown_keys(section, CONFIG_KEYS, f"{target.config_label}: [lint]", LintError)
+    mix_env = section.get("mix_env", DEFAULT_MIX_ENV)
+    if not isinstance(mix_env, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", mix_env):
+        raise LintError(f"{target.config_label}: [lint] mix_env must be a Mix env name like test")
+    return LintConfig(mix_env=mix_env)
+
+
+def lint_build_path(target: Target, config: LintConfig) -> Path:
+    return target.root / "_build" / f"noxpit-lint-{config.mix_env}"
+
+
+# --- reading mix format ----------------------------------------------------------------
+
+
+def unformatted_files(output: str, root: Path) -> list[str]:
+    """The files ``mix format --check-formatted`` names (1.14 bullets or 1.17+ headers)."""
+    text = _ANSI.sub("", output)
+    marker = "The following files are not formatted:"
+    if marker not in text:
+        return []
+    files: list[str] = []
+    for raw in text.split(marker, 1)[1].splitlines():
+        line = raw.strip()
+        bullet = _UNFORMATTED_BULLET.match(raw)
+        candidate = bullet.group(1) if bullet else line
+        if not candidate or (" " in candidate and not bullet):
+            continue
+        path = Path(candidate)
+        if (path if path.is_absolute() else root / path).is_file():
+            files.append(findings.relative_to(root, candidate))
+    return list(dict.fromkeys(files))
+
+
+def first_changed_line(original: str, formatted: str) -> int:
+    """The 1-based line where formatting first changes the file."""
+    matcher = difflib.SequenceMatcher(a=original.splitlines(), b=formatted.splitlines())
+    for tag, start, _end, _b_start, _b_end in matcher.get_opcodes():
+        if tag != "equal":
+            return start + 1
+    return 1
+
+
+def locate_format_changes(target: Target, files: list[str]) -> list[Finding]:
+    """Where each unformatted file first differs from its formatted self.
+
+    ``mix format`` runs on copies in a temporary directory (so the target is never
+    rewritten) from the target root, so its ``.formatter.exs`` (plugins, line length,
+    ``import_deps``) applies as in the check itself.
+    """
+    with tempfile.TemporaryDirectory(prefix="noxpit-format-") as scratch:
+        copies = {}
+        for name in files:
+            copy = Path(scratch) / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target.root / name, copy)
+            copies[name] = copy
+        formatted = procs.output_of(
+            ["mix", "format", *map(str, copies.values())], cwd=target.root, timeout=120
+        )
+        result = []
+        for name, copy in copies.items():
+            original = (target.root / name).read_text(encoding="utf-8", errors="replace")
+            after = copy.read_text(encoding="utf-8", errors="replace")
+            line = first_changed_line(original, after) if formatted.ok else None
+            result.append(Finding(name, line, "not formatted (run `mix format`)"))
+        return result
+
+
+def format_findings(target: Target, completed: procs.Completed) -> list[Finding]:
+    raised = [f for f in compiler_findings(completed.output, target.root) if f.line]
+    if raised:  # a syntax error: mix format could not parse the file
+        return raised
+    files = unformatted_files(completed.output, target.root)
+    return locate_format_changes(target, files) if files else []
+
+
+# --- reading the compiler ----------------------------------------------------------------
+
+
+def compiler_findings(output: str, root: Path) -> list[Finding]:
+    """Warnings and errors with their first location, from Elixir 1.14 to 1.18 output.
+
+    A diagnostic starts with ``warning:``/``error:``; its location follows on a later line
+    (``  lib/x.ex:12: Mod.fun/1`` up to 1.15, ``└─ lib/x.ex:12:7: ...`` from 1.16).
+    Exceptions such as ``** (CompileError) lib/x.ex:3: ...`` carry it inline.
+    """
+    result: list[Finding] = []
+    pending: tuple[str, str] | None = None  # (kind, message) waiting for its location
+    for raw in _ANSI.sub("", output).splitlines():
+        diagnostic = _DIAGNOSTIC.match(raw)
+        if diagnostic:
+            pending = (diagnostic.group("kind"), diagnostic.group("message").strip())
+            continue
+        raised = _RAISED.match(raw.strip())
+        if raised:
+            line = raised.group("line")
+            message = raw.strip()[raised.end() :].lstrip(":").strip() or raised.group("kind")
+            result.append(
+                Finding(
+                    findings.relative_to(root, raised.group("file")),
+                    int(line) if line else None,
+                    f"{raised.group('kind')}: {message}",
+                )
+            )
+            pending = None
+            continue
+        if pending is None:
+            continue
+        location = _LOCATION.search(raw)
+        if location:
+            kind, message = pending
+            result.append(
+                Finding(
+                    findings.relative_to(root, location.group("file")),
+                    int(location.group("line")),
+                    f"{kind}: {message}",
+                )
+            )
+            pending = None
+        elif not raw.strip():
+            pending = None
+    # "cannot compile module X (errors have been logged)" repeats a located error.
+    located = {f.file for f in result if f.line}
+    return list(dict.fromkeys(f for f in result if f.line or f.file not in located))
+
+
+def compile_findings(target: Target, completed: procs.Completed) -> list[Finding]:
+    return compiler_findings(completed.output, target.root)
+
+
+def _lint_build_env(target: Target, config: LintConfig) -> dict[str, str]:
+    return {"MIX_ENV": config.mix_env, "MIX_BUILD_PATH": str(lint_build_path(target, config))}
+
+
+CHECKS = (
+    LintCheck(
+        name="format",
+        args=("mix", "format", "--check-formatted"),
+        env=lambda _target, _config: {},
+        findings=format_findings,
+    ),
+    LintCheck(
+        name="compile",
+        args=("mix", "compile", "--force", "--warnings-as-errors"),
+        env=_lint_build_env,
+        findings=compile_findings,
+    ),
+)
+
+
+def run_check(
+    check: LintCheck,
+    target: Target,
+    config: LintConfig,
+    console: Console,
+    base_env: Mapping[str, str],
+) -> CheckResult:
+    env = {**base_env, **check.env(target, config)}
+    shown = " ".join(check.args)
+    console.step(f"lint {check.name}: {shown}")
+    start = time.monotonic()
+    completed = procs.run(list(check.args), cwd=target.root, env=env, capture=True)
+    elapsed = time.monotonic() - start
+    if completed.ok:
+        return CheckResult(check, "passed", elapsed, ())
+    found = tuple(check.findings(target, completed))
+    findings.report(console, found, f"lint {check.name}")
+    detail = found[0].render() if found else f"`{shown}` failed (exit {completed.returncode})"
+    if len(detail) > DETAIL_WIDTH:
+        detail = detail[: DETAIL_WIDTH - 3] + "..."
+    return CheckResult(check, "failed", elapsed, found, detail)
+
+
+def run(target: Target, console: Console) -> list[CheckResult]:
+    """Every check, even after one fails, so one run shows everything to fix."""
+    config = load_config(target)
+    base_env = dict(os.environ)
+    mix_build.ensure_deps(target, console, {**base_env, "MIX_ENV": config.mix_env})
+    return [run_check(check, target, config, console, base_env) for check in CHECKS]
+
+
+def summarize(console: Console, results: list[CheckResult]) -> bool:
+    rows = [
+        [
+            r.check.name,
+            r.status,
+            str(len(r.findings)) if r.status != "passed" else "0",
+            seconds(r.seconds),
+            r.detail,
+        ]
+        for r in results
+    ]
+    console.line()
+    console.table(["check", "result", "findings", "time", "detail"], rows, title="noxpit lint")
+    return all(r.status == "passed" for r in results)
+
+
+def failure_message(results: list[CheckResult]) -> str:
+    failed = [r.check.name for r in results if r.status != "passed"]
+    return f"lint failed: {', '.join(failed)}"

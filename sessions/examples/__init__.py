@@ -1,0 +1,1 @@
+"""examples: see docs/architecture.md."""

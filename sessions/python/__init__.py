@@ -1,0 +1,1 @@
+"""python: see docs/architecture.md."""

@@ -1,0 +1,82 @@
+"""pytest on the target's Python tests, with the venv's interpreter and the bridge on PYTHONPATH.
+
+OpenTelemetry exporters default to ``none`` (workers often import it; tests must not try
+to reach a collector) but the caller's environment wins. Collecting no tests is an error:
+a green run that ran nothing hides a broken test path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from sessions.core import procs
+from sessions.core.console import Console
+from sessions.core.errors import NoxpitError
+from sessions.core.target import Target
+
+NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
+QUIET_DEFAULTS = {
+    "OTEL_TRACES_EXPORTER": "none",
+    "OTEL_METRICS_EXPORTER": "none",
+    "OTEL_LOGS_EXPORTER": "none",
+}
+
+
+class PytestError(NoxpitError):
+    """pytest could not run (no venv, no tests)."""
+
+
+def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
+    env = {**QUIET_DEFAULTS, **base}
+    existing = base.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(target.python_dir) + (os.pathsep + existing if existing else "")
+    return env
+
+
+def names_paths(target: Target, posargs: Sequence[str]) -> bool:
+    """Whether posargs name test paths in the python dir themselves
+    (``priv/python/tests/test_x.py::test_y``, relative to the target root); then the
+    default tests dir is not added, so nothing is collected twice."""
+    for arg in posargs:
+        if arg.startswith("-"):
+            continue
+        path = (target.root / arg.split("::")[0]).resolve()
+        if path.exists() and path.is_relative_to(target.python_dir.resolve()):
+            return True
+    return False
+
+
+def command(target: Target, posargs: Sequence[str]) -> list[str]:
+    junit = target.reports_dir / "pytest.xml"
+    default = [] if names_paths(target, posargs) else [str(target.python_dir / "tests")]
+    return [
+        str(target.venv_python),
+        "-m",
+        "pytest",
+        *default,
+        f"--junitxml={junit}",
+        *posargs,
+    ]
+
+
+def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> procs.Completed:
+    """Run pytest; a run that collected nothing raises instead of passing."""
+    if not target.venv_python.exists():
+        raise PytestError(f"no venv at {target.rel(target.venv_dir)}; run `nox -s setup` first")
+    tests = target.python_dir / "tests"
+    if not tests.is_dir():
+        raise PytestError(
+            f"no tests directory {target.rel(tests)}; add pytest tests there (test_*.py)"
+        )
+    target.reports_dir.mkdir(parents=True, exist_ok=True)
+    console.step(f"pytest {target.rel(tests)}" + (" " + " ".join(posargs) if posargs else ""))
+    env = environment(target, os.environ)
+    completed = procs.run(command(target, posargs), cwd=target.root, env=env)
+    if completed.returncode == NO_TESTS_COLLECTED:
+        selection = f" with {' '.join(posargs)}" if posargs else ""
+        raise PytestError(
+            f"pytest collected no tests in {target.rel(tests)}{selection}; add test_*.py files "
+            "or fix the selection (-k/-m/paths)"
+        )
+    return completed

@@ -1,0 +1,1 @@
+"""suite: see docs/architecture.md."""
