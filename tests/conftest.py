@@ -1,55 +1,31 @@
-"""Shared fixtures: temporary copies of sample/ and a way to run real nox sessions on them."""
+"""Shared fixtures: temporary copies of sample/; every test declares its tier by marker."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "sample"
-IGNORED = shutil.ignore_patterns("_build", "deps", ".venv*", "__pycache__", ".pytest_cache")
+from tests.helpers import copy_sample
 
-NoxRunner = Callable[..., subprocess.CompletedProcess[str]]
+TIERS = ("unit", "integration", "e2e", "real_target")
 
 
-def copy_sample(dest: Path) -> Path:
-    """A fresh copy of the sample, without build products or venvs."""
-    shutil.copytree(SAMPLE, dest, ignore=IGNORED)
-    return dest
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test without a tier marker is a collection error: ``-m unit`` must mean something."""
+    untiered = [item.nodeid for item in items if not _tier(item)]
+    if untiered:
+        raise pytest.UsageError(
+            f"{len(untiered)} test(s) have no tier marker ({', '.join(TIERS)}), e.g. "
+            f"{untiered[0]}; add pytestmark = pytest.mark.<tier> to the module"
+        )
 
 
-def nox_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
-    env.update({"NOXPIT_PROJECT": str(project), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
-    env.pop("FORCE_COLOR", None)
-    env.update(extra or {})
-    return env
-
-
-def run_nox(
-    project: Path,
-    *args: str,
-    env: Mapping[str, str] | None = None,
-    timeout: float = 600,
-) -> subprocess.CompletedProcess[str]:
-    """``nox -f <repo>/noxfile.py <args>`` against ``project``; output combined in stdout."""
-    return subprocess.run(
-        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
-        cwd=project,
-        env=nox_env(project, env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def _tier(item: pytest.Item) -> str | None:
+    for marker in item.iter_markers():
+        if marker.name in TIERS:
+            return marker.name
+    return None
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ import pytest
 from sessions.bench import harness as bench
 from sessions.bench import scenarios as bench_scenarios
 from sessions.bench.harness import BenchError, Scenario, Side, Stats
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.unit
 
 
 def scenario(**kwargs: float) -> Scenario:

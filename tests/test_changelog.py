@@ -10,6 +10,9 @@ from sessions.core import semver
 from sessions.release import changelog
 from sessions.release.changelog import ChangelogError
 
+pytestmark = pytest.mark.unit
+
+
 REPO_URL = "https://github.com/acme/pitpool"
 
 BASE = f"""# Changelog

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.unit
+
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 SETUP_ACTION = REPO / ".github" / "actions" / "setup" / "action.yml"
 CI_DOC = REPO / "docs" / "ci.md"

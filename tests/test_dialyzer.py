@@ -17,6 +17,9 @@ from sessions.core.target import Target, build_target
 from sessions.elixir import build as mix_build
 from sessions.elixir import dialyzer, dialyzer_warnings
 
+pytestmark = pytest.mark.unit
+
+
 MIX_EXS = """defmodule Lib.MixProject do
   use Mix.Project
 

@@ -6,6 +6,8 @@ import pytest
 
 from sessions.docs import commands as sh
 
+pytestmark = pytest.mark.unit
+
 
 def lines(*texts: str) -> list[tuple[int, str]]:
     return list(enumerate(texts, start=1))

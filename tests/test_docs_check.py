@@ -20,7 +20,10 @@ from sessions.core.target import build_target
 from sessions.docs import check as docs_check
 from sessions.docs import mix_tasks
 from sessions.docs.check import Context, DocsError, Document
-from tests.conftest import run_nox
+from tests.helpers import run_nox
+
+pytestmark = pytest.mark.unit
+
 
 FIXTURE = Path(__file__).parent / "fixtures" / "docs_broken"
 TASKS = mix_tasks.TaskList(

@@ -7,7 +7,6 @@ import argparse
 import re
 import shlex
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -20,9 +19,11 @@ from sessions.examples import session as examples
 from sessions.python import env as python_env
 from sessions.release import cli as release
 from sessions.suite import run as suite
+from tests.helpers import REPO
 from tests.test_ci_workflow import nox_sessions
 
-REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.unit
+
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 SPAN = re.compile(r"`((?:[A-Z_]+=\S+ )*nox [^`]+)`")

@@ -33,6 +33,9 @@ from sessions.doctor.model import (
     load_config,
 )
 
+pytestmark = pytest.mark.unit
+
+
 ELIXIR_VERSION = "Erlang/OTP 25 [erts-13.1.5]\n\nElixir {version} (compiled with Erlang/OTP 24)\n"
 
 Responder = Callable[[Sequence[str]], Ran]

@@ -19,6 +19,8 @@ from sessions.elixir.versions import (
     parse_version,
 )
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("version", "requirement", "expected"),

@@ -44,6 +44,8 @@ from sessions.examples.session import (
     select,
 )
 
+pytestmark = pytest.mark.unit
+
 LABEL = "demo/noxpit.toml"
 MIX_EXS = 'defmodule Demo.MixProject do\n  def project, do: [app: :demo, version: "1.2.3"]\nend\n'
 
@@ -390,6 +392,7 @@ def test_runner_closes_stdin(tmp_path: Path) -> None:
 
 SETSID_HANG = """
 import subprocess, sys, time
+
 child = subprocess.Popen(["sleep", "300"], start_new_session=True)
 open(sys.argv[1], "w").write(str(child.pid))
 time.sleep(300)

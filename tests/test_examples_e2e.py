@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, nox_env, run_nox
+from tests.helpers import REPO, nox_env, run_nox
 
 pytestmark = pytest.mark.e2e
 

@@ -10,6 +10,9 @@ import pytest
 from sessions.core import junit
 from sessions.core.console import Console
 
+pytestmark = pytest.mark.unit
+
+
 EXUNIT_STYLE = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="mix test (default)" tests="4" failures="1" errors="1" skipped="1" time="0.1">
   <testsuite name="Pitpool.PoolTest" tests="3" failures="1" errors="0" skipped="1">

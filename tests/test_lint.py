@@ -11,6 +11,9 @@ from sessions.core.findings import Finding
 from sessions.core.target import build_target
 from sessions.elixir import lint
 
+pytestmark = pytest.mark.unit
+
+
 WARNINGS_1_14 = """Compiling 9 files (.ex)
 warning: variable "x" is unused (if the variable is not meant to be used, prefix it with an \
 underscore)

@@ -6,6 +6,9 @@ import pytest
 
 from sessions.docs import markdown
 
+pytestmark = pytest.mark.unit
+
+
 DOC = """\
 # Title
 

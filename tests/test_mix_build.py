@@ -12,6 +12,9 @@ from sessions.core.console import Console
 from sessions.core.target import build_target
 from sessions.elixir import build as mix_build
 
+pytestmark = pytest.mark.unit
+
+
 MIX_EXS = 'defmodule D.MixProject do\n def project, do: [app: :demo, version: "0.1.0"]\nend\n'
 FAKE_MIX = """#!/bin/sh
 echo "$MIX_ENV" >> "$(dirname "$0")/calls"

@@ -17,6 +17,9 @@ from sessions.core.target import Target, build_target
 from sessions.elixir import build as mix_build
 from sessions.elixir import exunit as mix_test
 
+pytestmark = pytest.mark.unit
+
+
 MIX_EXS = """defmodule Scratch.MixProject do
   use Mix.Project
 

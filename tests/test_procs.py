@@ -11,8 +11,11 @@ import pytest
 
 from sessions.core import procs
 
+pytestmark = pytest.mark.unit
+
 SPAWN_SETSID_SLEEPER = """
 import os, subprocess, sys, time
+
 pid = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
                        start_new_session=True).pid
 open(sys.argv[1], "w").write(str(pid))

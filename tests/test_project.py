@@ -14,6 +14,9 @@ from sessions.core.target import (
     resolve_root,
 )
 
+pytestmark = pytest.mark.unit
+
+
 MIX_ATTR = """
 defmodule Demo.MixProject do
   use Mix.Project

@@ -20,6 +20,9 @@ from sessions.python import pytest_run, stubs
 from sessions.python import requirements as requirements_files
 from sessions.python.env import Installer, SetupError, VenvSpec
 
+pytestmark = pytest.mark.unit
+
+
 MIX = 'defmodule D.MixProject do\n  def project, do: [app: :d, version: "0.1.0"]\nend\n'
 
 

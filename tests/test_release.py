@@ -17,6 +17,9 @@ from sessions.core.errors import NoxpitError
 from sessions.core.target import build_target
 from sessions.release import cli as release
 
+pytestmark = pytest.mark.unit
+
+
 MIX_EXS = """defmodule Pitpool.MixProject do
   use Mix.Project
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sample, run_nox
+from tests.helpers import copy_sample, run_nox
 
 pytestmark = pytest.mark.e2e
 

@@ -9,6 +9,8 @@ import pytest
 from sessions.core import semver
 from sessions.core.semver import VersionError, bump, next_version, parse
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "text",

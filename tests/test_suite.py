@@ -11,6 +11,8 @@ from sessions.core.junit import Counts
 from sessions.core.options import UsageError
 from sessions.suite import run as suite
 
+pytestmark = pytest.mark.unit
+
 
 def test_summary_rows_and_total() -> None:
     results = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_nox
+from tests.helpers import run_nox
 
 pytestmark = pytest.mark.e2e
 

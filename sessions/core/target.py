@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sessions.core.config import reject_unknown_keys
 from sessions.core.errors import NoxpitError
 from sessions.core.semver import is_semver
 
@@ -101,16 +102,6 @@ class Target:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
-
-
-def reject_unknown_keys(
-    table: Mapping[str, Any], allowed: Iterable[str], where: str, error: type[NoxpitError]
-) -> None:
-    """One wording for every config table: ``<file>: [area] unknown key(s) x; use a, b``."""
-    known = sorted(allowed)
-    unknown = sorted(set(table) - set(known))
-    if unknown:
-        raise error(f"{where} unknown key(s) {', '.join(unknown)}; use {', '.join(known)}")
 
 
 # --- mix.exs -------------------------------------------------------------------------

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.findings import Finding
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.docs import commands as sh
 from sessions.docs import markdown, mix_tasks
 from sessions.elixir import versions as elixir_version

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from sessions.core import procs
+from sessions.core.config import reject_unknown_keys
 from sessions.core.errors import NoxpitError
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.python import env as python_env
 
 Status = Literal["ok", "warn", "error", "skip"]

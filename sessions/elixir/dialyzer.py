@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.core import findings, procs
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console, on_github
 from sessions.core.errors import NoxpitError
 from sessions.core.findings import Finding
 from sessions.core.options import PosargsParser
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.core.user_cache import cache_dir
 from sessions.elixir import build as mix_build
 from sessions.elixir import dialyzer_warnings

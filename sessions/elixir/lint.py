@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.core import findings, procs
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
 from sessions.core.findings import Finding
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.elixir import build as mix_build
 
 DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.elixir import build as mix_build
 from sessions.examples import report, runner
 from sessions.python import env as python_env

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from sessions.core import procs
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser
-from sessions.core.target import Target, reject_unknown_keys
+from sessions.core.target import Target
 from sessions.python import requirements as requirements_files
 from sessions.python import stubs
 

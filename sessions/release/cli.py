@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sessions.core import child, semver
+from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.paths import SUITE_ROOT
@@ -31,7 +32,6 @@ from sessions.core.target import (
     Target,
     load_target,
     parse_mix_exs,
-    reject_unknown_keys,
 )
 from sessions.release import bump, changelog
 from sessions.release import git as gitrepo

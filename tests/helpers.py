@@ -1,0 +1,50 @@
+"""What tests share besides fixtures: where things are, copies of the sample, running nox."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample"
+IGNORED = shutil.ignore_patterns("_build", "deps", ".venv*", "__pycache__", ".pytest_cache")
+
+NoxRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def copy_sample(dest: Path) -> Path:
+    """A fresh copy of the sample, without build products or venvs."""
+    shutil.copytree(SAMPLE, dest, ignore=IGNORED)
+    return dest
+
+
+def nox_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
+    env.update({"NOXPIT_PROJECT": str(project), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
+    env.pop("FORCE_COLOR", None)
+    env.update(extra or {})
+    return env
+
+
+def run_nox(
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """``nox -f <repo>/noxfile.py <args>`` against ``project``; output combined in stdout."""
+    return subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
+        cwd=project,
+        env=nox_env(project, env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
