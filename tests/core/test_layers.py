@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import REPO
+
 pytestmark = pytest.mark.unit
 
 
-SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
+SESSIONS = REPO / "sessions"
 
 # Each area and the other areas it may import (core is always allowed, and always alone).
 ALLOWED: Mapping[str, frozenset[str]] = {

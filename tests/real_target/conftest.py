@@ -1,0 +1,68 @@
+"""The lab's snakepit, prepared once per machine and copied per test module.
+
+``../shared/lab/prepare`` makes a compiled, git-initialised snakepit checkout under
+``~/.cache/noxpit-lab/`` (about 3 minutes the first time). Each module gets its own copy, so
+no test changes what another one sees, and the cached checkout stays as prepared.
+Without the lab every test here is skipped with one reason.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+
+LAB = REPO.parent / "shared" / "lab"
+PREPARE = LAB / "prepare"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "noxpit-lab"
+CHECKOUT = CACHE / "snakepit"
+ENV_SH = CACHE / "env.sh"
+
+
+def lab_environment() -> dict[str, str]:
+    """os.environ with what ``env.sh`` exports (lab Elixir first on PATH, offline Hex)."""
+    dumped = subprocess.run(
+        ["bash", "-c", f'. "{ENV_SH}" && env -0'],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    env = dict(item.split("=", 1) for item in dumped.split("\0") if "=" in item)
+    return {k: v for k, v in env.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
+
+
+def _prepared() -> Path:
+    """The cached checkout, prepared under a lock so parallel workers wait for one prepare."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / ".noxpit-tests.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (CHECKOUT / "_build" / "test").is_dir() or not ENV_SH.is_file():
+            shutil.rmtree(CHECKOUT, ignore_errors=True)
+            done = subprocess.run(
+                [str(PREPARE)], capture_output=True, text=True, timeout=1800, check=False
+            )
+            if done.returncode != 0:
+                pytest.fail(f"lab prepare failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return CHECKOUT
+
+
+@pytest.fixture(scope="session")
+def lab_env() -> Mapping[str, str]:
+    if not PREPARE.is_file():
+        pytest.skip(f"the lab is absent ({PREPARE} not found): real_target tests need it")
+    _prepared()
+    return lab_environment()
+
+
+@pytest.fixture(scope="module")
+def lab_copy(lab_env: Mapping[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the prepared snakepit (git history, deps and _build included)."""
+    dest = tmp_path_factory.mktemp("lab") / "snakepit"
+    subprocess.run(["cp", "-a", str(CHECKOUT), str(dest)], check=True)
+    return dest
