@@ -1,22 +1,23 @@
-"""JUnit XML as a small model: what the ``tests`` summary counts and CI annotates.
+"""JUnit XML as a small model: what the summaries count, CI annotates and reports merge.
 
-Read from the files pytest and noxpit's ExUnit formatter write, so the summary shows what
-the machine-readable reports say, not a second opinion. Counts come from ``<testcase>``
-elements (the ``tests``/``failures`` attributes differ between producers).
+The one reader and the one writer. Read from the files pytest and noxpit's ExUnit formatter
+write, so a summary shows what the machine-readable reports say, not a second opinion.
+Counts come from ``<testcase>`` elements (the ``tests``/``failures`` attributes differ
+between producers).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.status import Status
 
-PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 
 
 class JUnitError(NoxpitError):
@@ -29,10 +30,12 @@ class Case:
 
     classname: str
     name: str
-    outcome: str  # PASSED, FAILED, ERROR, SKIPPED
+    outcome: Status  # PASSED, FAILED, ERROR (or TIMEOUT, written as an error), SKIPPED
     message: str = ""
     file: str | None = None
     line: int | None = None
+    seconds: float = 0.0
+    output: str = ""  # the log written under a failure or error
 
 
 @dataclass(frozen=True)
@@ -57,16 +60,16 @@ class Report:
     def counts(self) -> Counts:
         return Counts(
             tests=len(self.cases),
-            failures=sum(case.outcome in (FAILED, ERROR) for case in self.cases),
+            failures=sum(case.outcome.bad for case in self.cases),
             skipped=sum(case.outcome == SKIPPED for case in self.cases),
         )
 
     @property
     def failed(self) -> list[Case]:
-        return [case for case in self.cases if case.outcome in (FAILED, ERROR)]
+        return [case for case in self.cases if case.outcome.bad]
 
 
-def _outcome(element: ElementTree.Element) -> tuple[str, str]:
+def _outcome(element: ElementTree.Element) -> tuple[Status, str]:
     for tag, outcome in (("failure", FAILED), ("error", ERROR), ("skipped", SKIPPED)):
         child = element.find(tag)
         if child is not None:
@@ -77,6 +80,13 @@ def _outcome(element: ElementTree.Element) -> tuple[str, str]:
 
 def _line(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return float(value) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 def parse(text: str, *, source: str = "JUnit report") -> Report:
@@ -99,6 +109,7 @@ def parse(text: str, *, source: str = "JUnit report") -> Report:
                 message=message,
                 file=element.get("file"),
                 line=_line(element.get("line")),
+                seconds=_seconds(element.get("time")),
             )
         )
     return Report(tuple(cases))
@@ -122,14 +133,48 @@ def read_if_present(path: Path) -> Report | None:
         return None
 
 
+def render(suite: str, cases: Sequence[Case]) -> str:
+    """The JUnit document for one suite: ``<testsuites>`` holding one ``<testsuite>``.
+
+    A timeout is written as an ``<error type="timeout">``; a run with nothing to run (e.g.
+    ``mix test --failed`` after a green run) still leaves a file CI can collect."""
+    counts = Report(tuple(cases)).counts
+    failures = sum(case.outcome == FAILED for case in cases)
+    attrs = {
+        "name": suite,
+        "tests": str(counts.tests),
+        "failures": str(failures),
+        "errors": str(counts.failures - failures),
+        "skipped": str(counts.skipped),
+        "time": f"{sum(case.seconds for case in cases):.3f}",
+    }
+    root = ElementTree.Element("testsuites", attrs)
+    holder = ElementTree.SubElement(root, "testsuite", attrs)
+    for case in cases:
+        element = ElementTree.SubElement(
+            holder,
+            "testcase",
+            {"classname": case.classname, "name": case.name, "time": f"{case.seconds:.3f}"},
+        )
+        if case.file:
+            element.set("file", case.file)
+        if case.line is not None:
+            element.set("line", str(case.line))
+        if case.outcome == SKIPPED:
+            ElementTree.SubElement(element, "skipped", message=case.message)
+        elif case.outcome.bad:
+            tag = "failure" if case.outcome == FAILED else "error"
+            child = ElementTree.SubElement(
+                element, tag, message=case.message, type=str(case.outcome)
+            )
+            child.text = case.output
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, "unicode") + "\n"
+
+
 def empty_document(suite: str) -> str:
-    """A report for a run that had nothing to run (e.g. ``mix test --failed`` after a
-    green run), so every suite still leaves a file CI can collect."""
-    name = escape(suite, {'"': "&quot;"})
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name="{name}" tests="0" failures="0" errors="0" skipped="0"/>\n'
-    )
+    """A report for a run that had nothing to run."""
+    return render(suite, [])
 
 
 def total(counts: Iterable[Counts]) -> Counts:

@@ -98,3 +98,24 @@ def test_failures_become_github_annotations_only_on_actions() -> None:
     quiet = io.StringIO()
     junit.annotate_failures(Console(quiet, {}), report, "mix test (default)")
     assert quiet.getvalue() == ""
+
+
+def test_render_round_trips_through_the_reader() -> None:
+    cases = [
+        junit.Case("examples", "ok", junit.PASSED, seconds=1.5),
+        junit.Case("examples", "broken", junit.FAILED, "exit 1", output="boom <&>"),
+        junit.Case("examples", "hang", junit.Status.TIMEOUT, "timed out after 5s"),
+        junit.Case("examples", "later", junit.SKIPPED, "needs a GPU"),
+    ]
+    document = junit.render("examples", cases)
+    report = junit.parse(document)
+    assert [(c.name, c.outcome) for c in report.cases] == [
+        ("ok", junit.PASSED),
+        ("broken", junit.FAILED),
+        ("hang", junit.ERROR),
+        ("later", junit.SKIPPED),
+    ]
+    assert report.counts == junit.Counts(tests=4, failures=2, skipped=1)
+    assert report.cases[0].seconds == 1.5
+    assert 'type="timeout"' in document
+    assert junit.parse(junit.empty_document("none")).counts == junit.Counts()
