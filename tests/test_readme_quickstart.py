@@ -36,9 +36,12 @@ def test_the_quick_start_works_in_a_fresh_venv(tmp_path: Path) -> None:
         ["set -euo pipefail"]
         + [line.replace(URL_PLACEHOLDER, str(REPO)) for line in quick_start_commands()]
     )
-    keep = ("HOME", "LANG", "TERM", "XDG_CACHE_HOME", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    # A newcomer's PATH: the system's tools, not this test run's venv.
+    # A newcomer's shell: the machine's settings, not this test run's venv or noxpit settings.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "VIRTUAL_ENV" and not k.startswith(("NOXPIT_", "GITHUB_", "PYTEST_"))
+    }
     env["PATH"] = os.pathsep.join(
         p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "activate").is_file()
     )
