@@ -62,6 +62,7 @@ class TaskList:
     names: frozenset[str]
     patterns: tuple[str, ...] = ()
     source: str = "mix help"
+    app: str = ""  # the project's app, for messages; empty for the target itself
 
     def has(self, task: str) -> bool:
         return task in self.names or any(fnmatch.fnmatchcase(task, p) for p in self.patterns)

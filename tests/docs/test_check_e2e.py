@@ -1,0 +1,32 @@
+"""The docs_check session end to end on a copy of the sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_nox
+
+pytestmark = pytest.mark.e2e
+
+
+def test_session_passes_on_the_sample_and_fails_on_a_planted_problem(fresh_sample: Path) -> None:
+    clean = run_nox(fresh_sample, "-s", "docs_check")
+    assert clean.returncode == 0, clean.stdout
+    assert "no problems" in clean.stdout
+
+    readme = fresh_sample / "README.md"
+    lines = readme.read_text().splitlines()
+    readme.write_text("\n".join([*lines, "", "Run `mix protobuf.compile` first.", ""]))
+    broken = run_nox(
+        fresh_sample,
+        "-s",
+        "docs_check",
+        env={"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(fresh_sample.parent)},
+    )
+    assert broken.returncode != 0
+    line = len(lines) + 2
+    assert f"README.md:{line}: mix protobuf.compile: pitpool has no such Mix task" in broken.stdout
+    assert f"::error file=sample/README.md,line={line},title=docs_check::" in broken.stdout
+    assert "docs_check found 1 problem(s)" in broken.stdout
