@@ -20,7 +20,7 @@ from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.docs import commands as sh
 from sessions.docs import config as docs_config
-from sessions.docs import mix_tasks, projects, refs, sources
+from sessions.docs import mix_tasks, parse_cache, projects, refs, sources
 from sessions.docs.config import DocsConfig, Silence
 from sessions.docs.finders import CHECKS
 from sessions.docs.model import Check, Context, Document
@@ -105,7 +105,8 @@ def run(target: Target, console: Console, args: argparse.Namespace | None = None
     only = [target.root / p for p in (args.paths if args else [])]
     where = ", ".join(args.paths) if args and args.paths else ", ".join(config.paths)
     console.step(f"docs_check: {where}")
-    documents = sources.discover(target.root, config, only)
+    cache = parse_cache.ParseCache(target.reports_dir / "docs_check" / "markdown.json")
+    documents = sources.discover(target.root, config, only, cache.parse)
     tree = sources.FsTree(target.root)
     uses_mix = any(sh.mix_tasks(c.words) for doc in documents for c in refs.commands(doc))
     tasks = (
@@ -118,12 +119,14 @@ def run(target: Target, console: Console, args: argparse.Namespace | None = None
         version=target.version,
         tree=tree,
         tasks=tasks,
+        parse=cache.parse,
         deprecations=projects.with_helpers_exempt(target, config.deprecations),
         allow_missing=(*config.allow_missing, target.rel(target.venv_dir)),
-        projects=projects.nested(target, tree, config.tasks) if uses_mix else {},
+        projects=projects.nested(target, tree, config.tasks, tasks.names) if uses_mix else {},
     )
     by_rel = {doc.rel: doc for doc in documents}
     found = run_checks(documents, ctx)
+    cache.save()
     kept = [f for f in found if not silenced(f, config.silences, by_rel)]
     report = Report(len(documents), tuple(kept), tasks.source, len(found) - len(kept))
     render(report, console, target)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from sessions.docs import commands as sh
-from sessions.docs import refs
+from sessions.docs import markdown, refs
 from sessions.docs.model import KINDS, Check, Context, Document, Problem
 from sessions.elixir import versions as elixir_version
 
@@ -52,6 +52,16 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix.rstrip("/") + "/")
 
 
+def _first_folder_exists(path: str, bases: tuple[str, ...], ctx: Context) -> bool:
+    first = path.split("/", 1)[0]
+    if first in {".", ".."}:
+        return True
+    return any(
+        (joined := refs.resolve(base, first)) is not None and ctx.tree.is_dir(joined)
+        for base in bases
+    )
+
+
 def find_missing_paths(doc: Document, ctx: Context) -> Iterator[Problem]:
     for ref in refs.path_refs(doc, ctx):
         candidates = [
@@ -59,22 +69,48 @@ def find_missing_paths(doc: Document, ctx: Context) -> Iterator[Problem]:
         ]
         if not candidates:
             continue  # outside the target: not ours to check
+        if ref.needs_prefix and not _first_folder_exists(ref.path, ref.bases, ctx):
+            continue  # `jobs/hour`, `req/s`: not a path in this project
         if any(
             ctx.generated(c) or any(_under(c, made) for made in ref.created) for c in candidates
         ):
             continue
         if ref.want_dir:
+            if ref.path.rstrip("/") == ctx.app:
+                continue  # `cd snakepit`: the reader's own checkout of the project
             if not any(ctx.tree.is_dir(c) for c in candidates):
                 yield ref.line, f"cd {ref.path}: no such directory"
         elif not any(ctx.tree.exists(c) for c in candidates):
             yield ref.line, f"{ref.path} does not exist"
 
 
+def run_directory(doc: Document, command: sh.Command, ctx: Context) -> str | None:
+    """Where a command runs: the document's folder, or where an earlier ``cd`` went
+    (relative to the root or to the document, whichever exists); None when unknown."""
+    if command.cwd is None:
+        return None
+    if not command.moved:
+        return doc.directory
+    inside = refs.resolve(doc.directory, command.cwd)
+    if doc.directory and inside is not None and ctx.tree.is_dir(inside):
+        return inside
+    return command.cwd
+
+
 def find_unknown_tasks(doc: Document, ctx: Context) -> Iterator[Problem]:
     for command in refs.commands(doc):
-        for task in sh.mix_tasks(command.words):
-            if not ctx.tasks.has(task):
-                yield command.line, f"mix {task}: {ctx.app} has no such Mix task (see `mix help`)"
+        tasks = sh.mix_tasks(command.words)
+        directory = run_directory(doc, command, ctx) if tasks else None
+        if directory is None:
+            continue
+        app, known = ctx.project_of(directory)
+        for task in tasks:
+            if not known.has(task):
+                where = f" in {directory}" if known is not ctx.tasks else ""
+                yield (
+                    command.line,
+                    f"mix {task}: {app} has no such Mix task (see `mix help`{where})",
+                )
 
 
 def find_deprecated(doc: Document, ctx: Context) -> Iterator[Problem]:
@@ -101,7 +137,32 @@ def find_missing_anchors(doc: Document, ctx: Context) -> Iterator[Problem]:
             continue
         parsed = doc.markdown if path is None else ctx.markdown_of(where)
         if parsed is not None and fragment.lower() not in parsed.anchors:
-            yield line, f"link to {where}#{fragment}: no such heading in {where}"
+            yield line, anchor_problem(where, fragment, parsed)
+
+
+def _same_letters(fragment: str, anchor: str) -> bool:
+    wanted = markdown.loose(fragment)
+    return bool(wanted) and markdown.loose(anchor) == wanted
+
+
+def _same_without_numbering(fragment: str, anchor: str) -> bool:
+    """``#design-goals`` for "1. Design Goals" (GitHub: ``#1-design-goals``)."""
+    wanted = markdown.loose(fragment).lstrip("0123456789")
+    return bool(wanted) and markdown.loose(anchor).lstrip("0123456789") == wanted
+
+
+def anchor_problem(where: str, fragment: str, parsed: markdown.Markdown) -> str:
+    """The message for a fragment GitHub would not find: the anchor GitHub makes for the
+    heading the link means (same letters and digits), or that there is no such heading."""
+    pairs = list(zip(parsed.headings, parsed.slugs, strict=True))
+    for same in (_same_letters, _same_without_numbering):
+        for heading, anchor in pairs:
+            if same(fragment, anchor):
+                return (
+                    f'link to {where}#{fragment}: GitHub\'s anchor for "{heading.text}" '
+                    f"(line {heading.line}) is #{anchor}; link to that"
+                )
+    return f"link to {where}#{fragment}: no such heading in {where}"
 
 
 CHECKS: tuple[Check, ...] = (

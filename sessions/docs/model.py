@@ -63,6 +63,7 @@ class Document:
     kind: str  # "markdown" | "shell" | "elixir"
     text: str
     history: bool = False
+    parse: Callable[[str], markdown.Markdown] = field(default=markdown.parse, compare=False)
 
     @cached_property
     def lines(self) -> tuple[str, ...]:
@@ -70,7 +71,7 @@ class Document:
 
     @cached_property
     def markdown(self) -> markdown.Markdown:
-        return markdown.parse(self.text)
+        return self.parse(self.text)
 
     @property
     def directory(self) -> str:
@@ -93,12 +94,13 @@ class Context:
     span_roots: frozenset[str] = SPAN_ROOTS
     # Nested Mix projects (directory relative to the root -> their tasks).
     projects: dict[str, mix_tasks.TaskList] = field(default_factory=dict, compare=False)
+    parse: Callable[[str], markdown.Markdown] = field(default=markdown.parse, compare=False)
     _anchors: dict[str, markdown.Markdown | None] = field(default_factory=dict, compare=False)
 
     def markdown_of(self, rel: str) -> markdown.Markdown | None:
         if rel not in self._anchors:
             text = self.tree.read(rel)
-            self._anchors[rel] = None if text is None else markdown.parse(text)
+            self._anchors[rel] = None if text is None else self.parse(text)
         return self._anchors[rel]
 
     def project_of(self, directory: str) -> tuple[str, mix_tasks.TaskList]:

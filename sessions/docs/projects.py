@@ -39,8 +39,11 @@ def _mix_files(root: Path) -> Iterable[Path]:
                 yield entry
 
 
-def nested(target: Target, tree: Tree, configured: Iterable[str]) -> dict[str, mix_tasks.TaskList]:
-    """Each nested project's folder (relative to the root) and its tasks, named by its app."""
+def nested(
+    target: Target, tree: Tree, configured: Iterable[str], builtin: frozenset[str]
+) -> dict[str, mix_tasks.TaskList]:
+    """Each nested project's folder (relative to the root) and its tasks, named by its app:
+    ``builtin`` (what ``mix help`` lists) plus what its own mix.exs and lib/ define."""
     found: dict[str, mix_tasks.TaskList] = {}
     for mix_exs in _mix_files(target.root):
         folder = mix_exs.parent
@@ -61,7 +64,7 @@ def nested(target: Target, tree: Tree, configured: Iterable[str]) -> dict[str, m
         )
         names = mix_tasks.aliases_in(text) | mix_tasks.tasks_defined_in(sources)
         found[rel] = mix_tasks.TaskList(
-            names, mix_tasks.extra_patterns(deps, configured), "mix.exs", app=app
+            names | builtin, mix_tasks.extra_patterns(deps, configured), "mix.exs", app=app
         )
     return found
 

@@ -7,9 +7,10 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from sessions.docs import markdown
 from sessions.docs.config import DocsConfig, DocsError
 from sessions.docs.model import GENERATED_NAMES, Document
 
@@ -93,7 +94,12 @@ def _files_under(root: Path, entry: str, explicit: bool) -> list[Path]:
     return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
 
 
-def discover(root: Path, config: DocsConfig, only: Sequence[Path] = ()) -> list[Document]:
+def discover(
+    root: Path,
+    config: DocsConfig,
+    only: Sequence[Path] = (),
+    parse: Callable[[str], markdown.Markdown] = markdown.parse,
+) -> list[Document]:
     """The files to scan, in a stable order; unreadable or binary files are skipped.
     ``only`` (files or folders the user named) replaces ``[docs] paths``."""
     found: dict[str, Path] = {}
@@ -128,7 +134,7 @@ def discover(root: Path, config: DocsConfig, only: Sequence[Path] = ()) -> list[
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        documents.append(Document(rel, kind, text, is_history(rel, config.history)))
+        documents.append(Document(rel, kind, text, is_history(rel, config.history), parse))
     return documents
 
 
