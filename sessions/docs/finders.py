@@ -165,6 +165,31 @@ def anchor_problem(where: str, fragment: str, parsed: markdown.Markdown) -> str:
     return f"link to {where}#{fragment}: no such heading in {where}"
 
 
+_INNER_OPENER = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^`\s][^`]*)$")
+
+
+def find_nested_fences(doc: Document, ctx: Context) -> Iterator[Problem]:
+    """A fence with a language inside a code block opened by the same fence: the author
+    meant a new block, but it is text, and its closing fence closes the outer block."""
+    for block in doc.markdown.code_blocks:
+        if not block.fence:
+            continue
+        for number, text in block.lines:
+            match = _INNER_OPENER.match(text)
+            if (
+                match
+                and match.group("fence")[0] == block.fence[0]
+                and len(match.group("fence")) >= len(block.fence)
+            ):
+                yield (
+                    number,
+                    f"{match.group('fence')}{match.group('info').strip()} opens no code block: "
+                    f"it is inside the block opened at line {block.start}, which GitHub closes "
+                    "at the next bare fence",
+                )
+                break
+
+
 CHECKS: tuple[Check, ...] = (
     Check(
         "dep-version",
@@ -212,5 +237,13 @@ CHECKS: tuple[Check, ...] = (
         frozenset({"markdown"}),
         "Use the anchor GitHub makes for the heading, as the message gives it.",
         find_missing_anchors,
+    ),
+    Check(
+        "nested-fence",
+        "code fences",
+        frozenset({"markdown"}),
+        "Close the open code block before starting another; to show Markdown source with "
+        "fences inside, open the outer block with a longer fence (````) or with ~~~.",
+        find_nested_fences,
     ),
 )

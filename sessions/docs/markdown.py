@@ -30,6 +30,7 @@ class CodeBlock:
     start: int  # line number of the opening fence (first line for an indented block)
     lines: tuple[tuple[int, str], ...]
     fenced: bool = True
+    fence: str = ""  # the opening fence (```, ~~~~), empty for an indented block
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class _Reader:
                         first,
                         tuple((body_start + i, line) for i, line in enumerate(body)),
                         fenced,
+                        token.markup if fenced else "",
                     )
                 )
             elif token.type == "html_block":

@@ -11,7 +11,7 @@ from typing import Any
 from sessions.core.files import atomic_write
 from sessions.docs import markdown
 
-VERSION = 1
+VERSION = 2
 
 
 def key_of(text: str) -> str:
@@ -20,7 +20,10 @@ def key_of(text: str) -> str:
 
 def _to_json(parsed: markdown.Markdown) -> list[Any]:
     return [
-        [[b.lang, b.start, [list(line) for line in b.lines], b.fenced] for b in parsed.code_blocks],
+        [
+            [b.lang, b.start, [list(line) for line in b.lines], b.fenced, b.fence]
+            for b in parsed.code_blocks
+        ],
         [[h.line, h.level, h.text] for h in parsed.headings],
         [[link.line, link.target] for link in parsed.links],
         [[s.line, s.text] for s in parsed.code_spans],
@@ -32,8 +35,8 @@ def _from_json(data: list[Any]) -> markdown.Markdown:
     blocks, headings, links, spans, anchors = data
     return markdown.Markdown(
         code_blocks=tuple(
-            markdown.CodeBlock(lang, start, tuple((n, t) for n, t in lines), fenced)
-            for lang, start, lines, fenced in blocks
+            markdown.CodeBlock(lang, start, tuple((n, t) for n, t in lines), fenced, fence)
+            for lang, start, lines, fenced, fence in blocks
         ),
         headings=tuple(markdown.Heading(*h) for h in headings),
         links=tuple(markdown.Link(*link) for link in links),
