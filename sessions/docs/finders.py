@@ -52,6 +52,10 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix.rstrip("/") + "/")
 
 
+def _is_markdown(path: str) -> bool:
+    return posixpath.splitext(path)[1].lower() in MARKDOWN_EXTS
+
+
 def _first_folder_exists(path: str, bases: tuple[str, ...], ctx: Context) -> bool:
     first = path.split("/", 1)[0]
     if first in {".", ".."}:
@@ -69,6 +73,8 @@ def find_missing_paths(doc: Document, ctx: Context) -> Iterator[Problem]:
         ]
         if not candidates:
             continue  # outside the target: not ours to check
+        if doc.history and not (ref.want_dir or _is_markdown(ref.path)):
+            continue  # a dated document's code files are the code of its date
         if ref.needs_prefix and not _first_folder_exists(ref.path, ref.bases, ctx):
             continue  # `jobs/hour`, `req/s`: not a path in this project
         if any(
@@ -137,7 +143,7 @@ def find_missing_anchors(doc: Document, ctx: Context) -> Iterator[Problem]:
             continue
         parsed = doc.markdown if path is None else ctx.markdown_of(where)
         if parsed is not None and fragment.lower() not in parsed.anchors:
-            yield line, anchor_problem(where, fragment, parsed)
+            yield line, anchor_problem("" if path is None else where, fragment, parsed)
 
 
 def _same_letters(fragment: str, anchor: str) -> bool:
@@ -153,7 +159,8 @@ def _same_without_numbering(fragment: str, anchor: str) -> bool:
 
 def anchor_problem(where: str, fragment: str, parsed: markdown.Markdown) -> str:
     """The message for a fragment GitHub would not find: the anchor GitHub makes for the
-    heading the link means (same letters and digits), or that there is no such heading."""
+    heading the link means (same letters and digits), or that there is no such heading.
+    ``where`` is empty for a link within the document."""
     pairs = list(zip(parsed.headings, parsed.slugs, strict=True))
     for same in (_same_letters, _same_without_numbering):
         for heading, anchor in pairs:
@@ -162,7 +169,7 @@ def anchor_problem(where: str, fragment: str, parsed: markdown.Markdown) -> str:
                     f'link to {where}#{fragment}: GitHub\'s anchor for "{heading.text}" '
                     f"(line {heading.line}) is #{anchor}; link to that"
                 )
-    return f"link to {where}#{fragment}: no such heading in {where}"
+    return f"link to {where}#{fragment}: no such heading in {where or 'this file'}"
 
 
 _INNER_OPENER = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>[^`\s][^`]*)$")
@@ -205,7 +212,8 @@ CHECKS: tuple[Check, ...] = (
         "paths in commands",
         KINDS,
         "Fix the path, or create the file; a path that a build or install creates belongs "
-        "in `[docs] allow_missing`.",
+        "in `[docs] allow_missing`. In `[docs] history` documents only paths to documents "
+        "(Markdown files, folders to `cd` into) are checked: code they name is of their date.",
         find_missing_paths,
     ),
     Check(
@@ -215,6 +223,7 @@ CHECKS: tuple[Check, ...] = (
         "Use a task the project has (`mix help` in the project the command runs in), or add "
         "the task's name to `[docs] tasks` when it comes from an archive or a dep.",
         find_unknown_tasks,
+        in_history=False,
     ),
     Check(
         "deprecated",
