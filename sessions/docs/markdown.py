@@ -7,11 +7,13 @@ each part's 1-based line number and computes heading anchors the way GitHub does
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -77,6 +79,8 @@ class Markdown:
 
 @cache
 def _parser() -> MarkdownIt:
+    # Its per-rule debug logging costs time on every block, and nox logs at debug level.
+    logging.getLogger("markdown_it").setLevel(logging.WARNING)
     return MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
@@ -185,11 +189,13 @@ class _Reader:
             ]
 
     def _written_inline(self, link: Link) -> bool:
+        """Whether the link is written on its line as ``](target)`` or is the definition."""
         line = self.source[link.line - 1] if 0 < link.line <= len(self.source) else ""
         stripped = line.lstrip()
         if stripped.startswith("[") and "]:" in stripped:
             return True  # the definition itself
-        return "](" in line
+        raw = unquote(link.target)
+        return f"]({raw}" in line or f"](<{raw}" in line or f"]({link.target}" in line
 
 
 def split_code_spans(line: str) -> tuple[list[str], str]:

@@ -37,6 +37,9 @@ PLANTED = {
     ("docs/guide.md", 7, "broken-link"),
     ("docs/guide.md", 13, "unknown-task"),
     ("docs/guide.md", 18, "missing-anchor"),
+    ("docs/guide.md", 19, "broken-link"),  # <path with spaces.md>
+    ("docs/guide.md", 19, "missing-anchor"),  # the emoji heading's anchor is #-quick-start
+    ("guides/advanced.md", 19, "nested-fence"),
     ("examples/legacy.exs", 1, "deprecated"),
     ("examples/legacy.exs", 2, "dep-version"),
     ("examples/legacy.exs", 2, "deprecated"),
@@ -73,3 +76,52 @@ def test_findings_become_github_annotations_relative_to_the_workspace(broken: Pa
         "::error file=docs_broken/README.md,line=33,title=docs_check::mix x: no [unknown-task]"
         in out.getvalue()
     )
+
+
+CLEAN = FIXTURES / "docs_clean"
+
+
+def test_the_false_positive_classes_report_nothing(tmp_path: Path) -> None:
+    """Nested Mix projects, diagrams, placeholders, emoji anchors, history documents, the
+    examples' helper and the Markdown cases (list-item fences, indented code, <links>)."""
+    root = Path(shutil.copytree(CLEAN, tmp_path / "docs_clean"))
+    out = io.StringIO()
+    report = docs_check.run(build_target(root, {}), Console(out, {}))
+    assert report.findings == (), out.getvalue()
+    assert "10 file(s) scanned, no problems" in out.getvalue()
+
+
+def test_the_emoji_anchor_message_gives_githubs_anchor(broken: Path) -> None:
+    out = io.StringIO()
+    docs_check.run(build_target(broken, {}), Console(out, {}))
+    assert (
+        "docs/guide.md:19: link to #quick-start: GitHub's anchor for "
+        '"🚀 Quick Start" (line 21) is #-quick-start; link to that [missing-anchor]'
+    ) in out.getvalue()
+
+
+def test_paths_given_limit_the_check_to_those_files(broken: Path) -> None:
+    args = docs_check.options_parser().parse_args(["docs/guide.md", "scripts"])
+    report = docs_check.run(build_target(broken, {}), Console(io.StringIO(), {}), args)
+    assert {f.file for f in report.findings} == {
+        "docs/guide.md",
+        "scripts/run-examples",
+        "scripts/setup.sh",
+    }
+    assert report.documents == 3
+
+
+def test_ignore_entries_silence_one_finding_each_with_a_reason(broken: Path) -> None:
+    config = broken / "noxpit.toml"
+    config.write_text(
+        config.read_text()
+        + "ignore = [\n"
+        + '  { id = "missing-path", file = "README.md", line = 30, reason = "made by setup" },\n'
+        + '  { id = "unknown-task", file = "README.md", text = "protobuf", reason = "a dep" },\n'
+        + "]\n"
+    )
+    out = io.StringIO()
+    report = docs_check.run(build_target(broken, {}), Console(out, {}))
+    found = {(f.file, f.line, f.code) for f in report.findings}
+    assert found == PLANTED - {("README.md", 30, "missing-path"), ("README.md", 33, "unknown-task")}
+    assert report.silenced == 2 and "2 silenced by [docs] ignore" in out.getvalue()

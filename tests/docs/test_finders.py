@@ -6,8 +6,10 @@ import re
 
 import pytest
 
+from sessions.core.options import UsageError
 from sessions.docs import check as docs_check
-from sessions.docs import finders
+from sessions.docs import config as docs_config
+from sessions.docs import finders, mix_tasks
 from sessions.docs.model import Deprecation, Document
 from tests.docs.support import context, findings
 
@@ -167,3 +169,121 @@ def test_links_resolve_relative_to_the_document() -> None:
         (1, "broken-link"),
         (1, "missing-anchor"),
     ]
+
+
+# --- where commands are read ---------------------------------------------------------
+
+
+def test_untagged_blocks_are_commands_only_when_every_line_is_one() -> None:
+    diagram = "```\nClient -> GRPCWorker.terminate/2\n6. Install: mix protobuf.compile\n```\n"
+    assert findings("README.md", diagram) == []
+    commands = "```\nmix deps.get\nmix protobuf.compile\n```\n"
+    assert findings("README.md", commands) == [(3, "unknown-task")]
+    transcript = "```text\n$ mix protobuf.compile\nmix nope-this-is-output\n```\n"
+    assert findings("README.md", transcript) == [(2, "unknown-task")]
+    assert findings("README.md", "```elixir\nmix = :protobuf\n```\n") == []
+
+
+def test_indented_code_is_code_and_list_item_fences_are_fences() -> None:
+    text = (
+        "1. Run:\n\n   ```bash\n   mix protobuf.compile\n   ```\n\n"  # 4: in a list item
+        "Code:\n\n    [not a link](gone.md)\n"  # 9: an indented code block
+    )
+    assert findings("README.md", text) == [(4, "unknown-task")]
+
+
+def test_slashes_that_are_not_paths_are_not_checked() -> None:
+    text = (
+        "```bash\n"
+        "mix run GRPCWorker.terminate/2 HTTP/2 159/159 jobs/hour req/s TLS/1.3\n"
+        "mix run --no-start script_a.exs\n"  # a placeholder for the reader's own script
+        "mix test path/to/changed_test.exs docs/2025/.../x.md priv/python/my_adapter/a.py\n"
+        "mix run lib/nope\n"  # lib exists: a path, and missing
+        "```\n"
+    )
+    files = {**PROJECT, "lib/pitpool.ex": ""}
+    assert findings("README.md", text, context(files)) == [(5, "missing-path")]
+
+
+def test_bare_names_are_checked_after_a_cd_and_script_arguments_are_not() -> None:
+    text = (
+        "```bash\n"
+        "cd priv/python\n"
+        "cat requirements.txt missing.txt\n"  # 3: after a cd, bare names are meant
+        "elixir ../../examples/hello.exs out.json\n"  # the script's own output argument
+        "```\n"
+    )
+    assert findings("README.md", text, context(PROJECT)) == [(3, "missing-path")]
+
+
+def test_mix_tasks_are_those_of_the_project_the_command_runs_in() -> None:
+    nested = mix_tasks.TaskList(frozenset({"setup", "compile"}), app="showcase")
+    files = {**PROJECT, "examples/showcase/mix.exs": ""}
+    ctx = context(files, projects={"examples/showcase": nested})
+    root_doc = "```bash\ncd examples/showcase\nmix setup\nmix pitpool.gen\n```\nRun `mix setup`.\n"
+    assert findings("README.md", root_doc, ctx) == [(4, "unknown-task"), (6, "unknown-task")]
+    assert findings("examples/showcase/README.md", "`mix setup`\n", ctx) == []
+    found = docs_check.run_checks(
+        [Document("examples/showcase/guide.md", "markdown", "`mix gone`\n")], ctx
+    )
+    assert [f.message for f in found] == [
+        "mix gone: showcase has no such Mix task (see `mix help` in examples/showcase)"
+    ]
+
+
+# --- history, helpers, anchors -------------------------------------------------------
+
+
+def test_history_documents_keep_links_and_document_paths_only() -> None:
+    text = (
+        '{:pitpool, "~> 0.1.0"}\n'
+        "`elixir examples/hello.exs`, `mix gone.task`, `lib/pitpool/old.ex`\n"
+        "See `docs/moved.md` and [the guide](docs/missing.md).\n"
+    )
+    assert findings("docs/archive/a.md", text, context(PROJECT), history=True) == [
+        (3, "broken-link"),
+        (3, "missing-path"),
+    ]
+
+
+def test_the_examples_helpers_are_exempt_from_the_default_deprecations() -> None:
+    helper = docs_config.default_deprecations("examples")
+    exempt = tuple(
+        Deprecation(r.pattern, r.message, r.files, frozenset({"examples/mix_bootstrap.exs"}))
+        for r in helper
+    )
+    text = 'Mix.install([{:pitpool, "~> 0.2.1"}])\n'
+    assert findings("examples/mix_bootstrap.exs", text, context(deprecations=helper)) == [
+        (1, "deprecated")
+    ]
+    assert findings("examples/mix_bootstrap.exs", text, context(deprecations=exempt)) == []
+
+
+def test_anchor_messages_name_the_anchor_github_makes() -> None:
+    text = "[a](#quick-start) [b](#design-goals) [c](#nowhere)\n"
+    text += "## 🚀 Quick Start\n## 1. Design Goals\n"
+    found = docs_check.run_checks([Document("README.md", "markdown", text)], context())
+    assert sorted(f.message for f in found) == [
+        'link to #design-goals: GitHub\'s anchor for "1. Design Goals" (line 3) is '
+        "#1-design-goals; link to that",
+        "link to #nowhere: no such heading in this file",
+        'link to #quick-start: GitHub\'s anchor for "🚀 Quick Start" (line 2) is #-quick-start; '
+        "link to that",
+    ]
+
+
+def test_a_fence_opened_inside_a_block_is_reported_once() -> None:
+    text = "```\nOutput:\n```bash\nmix test\n```\n\n````markdown\n```bash\nok\n```\n````\n"
+    assert findings("README.md", text) == [(3, "nested-fence")]
+
+
+def test_explain_says_what_an_id_means_and_rejects_unknown_ids() -> None:
+    assert docs_check.explain("missing-path").startswith("missing-path (paths in commands): ")
+    assert "Off in `[docs] history`" in docs_check.explain("dep-version")
+    with pytest.raises(UsageError, match="no check `nope`; the ids are dep-version, "):
+        docs_check.explain("nope")
+
+
+def test_an_unknown_option_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"^Usage: nox -s docs_check -- .*unrecognized"):
+        docs_check.options_parser().parse_args(["--bogus"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from sessions.docs import markdown
+from sessions.docs import markdown, parse_cache
 
 pytestmark = pytest.mark.unit
 
@@ -98,3 +100,35 @@ def test_repeated_headings_get_numbered_like_github() -> None:
 def test_html_anchors_count_as_link_targets() -> None:
     parsed = markdown.parse('<a name="Custom-Anchor"></a>\n# Title\n')
     assert parsed.anchors == {"custom-anchor", "title"}
+
+
+def test_commonmark_cases_the_line_scanner_got_wrong() -> None:
+    text = (
+        "1. Step\n\n   ```bash\n   mix test\n   ```\n\n"  # a fence inside a list item
+        "Code:\n\n    [not a link](indented.md)\n\n"  # an indented code block
+        "See [notes](<path with spaces.md>) and [ref][r].\n\n"
+        "[r]: ./docs/ref.md\n"
+    )
+    parsed = markdown.parse(text)
+    assert [(b.lang, b.lines, b.fenced) for b in parsed.code_blocks] == [
+        ("bash", ((4, "mix test"),), True),
+        ("", ((9, "[not a link](indented.md)"),), False),
+    ]
+    assert [(link.line, link.target) for link in parsed.links] == [
+        (11, "path%20with%20spaces.md"),
+        (13, "./docs/ref.md"),  # a reference is reported where it is defined
+    ]
+
+
+def test_emoji_headings_keep_githubs_leading_hyphen() -> None:
+    parsed = markdown.parse("## 🚀 Quick Start\n## :rocket: Launch\n## Quick Start\n")
+    assert parsed.slugs == ("-quick-start", "-launch", "quick-start")
+
+
+def test_parsed_documents_survive_the_cache_unchanged(tmp_path: Path) -> None:
+    cache = parse_cache.ParseCache(tmp_path / "markdown.json")
+    first = cache.parse(DOC)
+    cache.save()
+    again = parse_cache.ParseCache(tmp_path / "markdown.json")
+    assert again.entries and again.parse(DOC) == first == markdown.parse(DOC)
+    assert not again.dirty
