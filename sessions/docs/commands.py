@@ -83,6 +83,7 @@ class PathRef:
     want_dir: bool = False  # `cd x`: x must be a directory
     # A path only if its first folder exists (`lib/x`, not `jobs/hour`): no extension, no ./
     needs_prefix: bool = False
+    prose: bool = False  # named in prose (a code span), not by a command
 
 
 # --- lines -> commands ---------------------------------------------------------------

@@ -73,8 +73,8 @@ def find_missing_paths(doc: Document, ctx: Context) -> Iterator[Problem]:
         ]
         if not candidates:
             continue  # outside the target: not ours to check
-        if doc.history and not (ref.want_dir or _is_markdown(ref.path)):
-            continue  # a dated document's code files are the code of its date
+        if doc.history and ref.prose and not _is_markdown(ref.path):
+            continue  # code a dated document mentions is the code of its date
         if ref.needs_prefix and not _first_folder_exists(ref.path, ref.bases, ctx):
             continue  # `jobs/hour`, `req/s`: not a path in this project
         if any(
@@ -212,8 +212,8 @@ CHECKS: tuple[Check, ...] = (
         "paths in commands",
         KINDS,
         "Fix the path, or create the file; a path that a build or install creates belongs "
-        "in `[docs] allow_missing`. In `[docs] history` documents only paths to documents "
-        "(Markdown files, folders to `cd` into) are checked: code they name is of their date.",
+        "in `[docs] allow_missing`. In `[docs] history` documents, code files named in prose "
+        "are not checked (they describe the code of their date); commands and documents are.",
         find_missing_paths,
     ),
     Check(
@@ -223,7 +223,6 @@ CHECKS: tuple[Check, ...] = (
         "Use a task the project has (`mix help` in the project the command runs in), or add "
         "the task's name to `[docs] tasks` when it comes from an archive or a dep.",
         find_unknown_tasks,
-        in_history=False,
     ),
     Check(
         "deprecated",

@@ -127,7 +127,7 @@ def path_refs(doc: Document, ctx: Context) -> list[sh.PathRef]:
         if not sh.has_known_extension(path):
             continue  # a folder named in prose is often made at run time or proposed
         if "/" in path and (top in ctx.span_roots or top in {".", ".."}):
-            refs.append(sh.PathRef(line, path, ("", *extra)))
+            refs.append(sh.PathRef(line, path, ("", *extra), prose=True))
     return refs
 
 

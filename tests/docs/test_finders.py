@@ -234,15 +234,24 @@ def test_mix_tasks_are_those_of_the_project_the_command_runs_in() -> None:
 # --- history, helpers, anchors -------------------------------------------------------
 
 
-def test_history_documents_keep_links_and_document_paths_only() -> None:
+def test_history_documents_drop_versions_deprecations_and_code_named_in_prose() -> None:
     text = (
         '{:pitpool, "~> 0.1.0"}\n'
-        "`elixir examples/hello.exs`, `mix gone.task`, `lib/pitpool/old.ex`\n"
-        "See `docs/moved.md` and [the guide](docs/missing.md).\n"
+        "`elixir examples/hello.exs` and `scripts/old.sh`\n"
+        "See `docs/moved.md` and [the guide](docs/missing.md); run `mix gone.task`.\n"
     )
     assert findings("docs/archive/a.md", text, context(PROJECT), history=True) == [
         (3, "broken-link"),
         (3, "missing-path"),
+        (3, "unknown-task"),
+    ]
+    assert findings("docs/a.md", text, context(PROJECT)) == [
+        (1, "dep-version"),
+        (2, "deprecated"),
+        (2, "missing-path"),
+        (3, "broken-link"),
+        (3, "missing-path"),
+        (3, "unknown-task"),
     ]
 
 
