@@ -13,10 +13,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from sessions.core.errors import NoxpitError
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _HTML_ANCHOR = re.compile(r"<a\s[^>]*\b(?:name|id)\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _HEADING_ID = re.compile(r"<h[1-6]\s[^>]*\bid\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
@@ -77,8 +81,19 @@ class Markdown:
         return frozenset(self.slugs) | self.html_anchors
 
 
+class ParserMissing(NoxpitError):
+    """markdown-it-py is not installed in the Python that runs nox."""
+
+
 @cache
 def _parser() -> MarkdownIt:
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        raise ParserMissing(
+            "docs_check needs markdown-it-py in the Python that runs nox: "
+            "`python3 -m pip install markdown-it-py` (noxpit's .ci/requirements.txt pins it)"
+        ) from None
     # Its per-rule debug logging costs time on every block, and nox logs at debug level.
     logging.getLogger("markdown_it").setLevel(logging.WARNING)
     return MarkdownIt("commonmark").enable("table").enable("strikethrough")

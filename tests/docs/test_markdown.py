@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,15 @@ def test_parsed_documents_survive_the_cache_unchanged(tmp_path: Path) -> None:
     again = parse_cache.ParseCache(tmp_path / "markdown.json")
     assert again.entries and again.parse(DOC) == first == markdown.parse(DOC)
     assert not again.dirty
+
+
+def test_without_markdown_it_the_error_is_one_line_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "markdown_it", None)  # import fails as if not installed
+    markdown._parser.cache_clear()
+    try:
+        with pytest.raises(markdown.ParserMissing, match=r"pip install markdown-it-py"):
+            markdown.parse("# Title\n")
+    finally:
+        markdown._parser.cache_clear()
