@@ -155,8 +155,9 @@ def docs_check(session: nox.Session) -> None:
     """Check README, docs, guides, examples, scripts: versions, paths, tasks, links."""
     from sessions.docs import check as docs_check_
 
+    args = parse_posargs(session, docs_check_.options_parser())
     with guarded(session) as target:
-        report = docs_check_.run(target, Console())
+        report = docs_check_.run(target, Console(), args)
         fail_unless(session, report.ok, docs_check_.failure_message(report))
 
 
