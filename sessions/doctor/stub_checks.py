@@ -1,14 +1,17 @@
-"""The gRPC stubs check: every ``.proto`` has current stubs that the venv's grpcio and
-protobuf can load."""
+"""The gRPC stubs check: every ``.proto`` has stubs that are current by content (compiled
+with the venv's grpc_tools into a temporary directory, as ``setup`` decides it) and that
+the venv's grpcio and protobuf can load."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sessions.doctor.model import Outcome, Probe, error, ok
+from sessions.doctor.model import Outcome, Probe, error, ok, skip, warn
+from sessions.python import env as python_env
 from sessions.python import stubs
 
 
@@ -31,18 +34,21 @@ def newer(generated: str, installed: str) -> bool:
 
 def check_stubs(probe: Probe) -> Outcome:
     target = probe.target
+    spec = python_env.venv_specs(target)[0]
+    ran = probe.venv_ran(spec)
+    if ran is None or not ran.ok:
+        return skip(
+            f"needs the venv {target.rel(spec.path)} (its grpc_tools) to compare; setup makes both"
+        )
     found = stubs.find(target.proto_dir, target.python_dir)
-    installed = installed_distributions(target.venv_dir)
-    problems: list[str] = []
+    problems = [drifted.reason for drifted in _drift(probe, found, spec.python_bin)]
+    if problems and problems[0].startswith("cannot compare"):
+        return warn(problems[0], "add grpcio-tools to the requirements and run `nox -s setup`")
+    installed = installed_distributions(spec.path)
     for stub in found:
+        if stub.missing():
+            continue
         proto = target.rel(stub.proto)
-        missing = stub.missing()
-        if missing:
-            problems.append(f"{proto}: missing {', '.join(p.name for p in missing)}")
-            continue
-        if stub.stale():
-            problems.append(f"{proto} is newer than its stubs")
-            continue
         for package, generated in stubs.generated_versions(stub).items():
             have = installed.get(package)
             if have is None:
@@ -53,7 +59,32 @@ def check_stubs(probe: Probe) -> Outcome:
                 )
     if problems:
         return error("; ".join(problems))
-    return ok(f"{len(found)} .proto file(s) with fresh stubs")
+    return ok(f"{len(found)} .proto file(s) with current stubs")
+
+
+def _drift(probe: Probe, found: list[stubs.Stub], venv_python: Path) -> list[stubs.Drift]:
+    """What ``setup`` would write; a single pseudo-drift when grpc_tools is absent."""
+    if stubs.known_current(found, probe.target, venv_python):
+        return []
+    with tempfile.TemporaryDirectory(prefix="noxpit-doctor-stubs-") as work:
+        try:
+            return stubs.drift(probe.target, venv_python, found, Path(work))
+        except stubs.NoGrpcTools:
+            where = probe.target.rel(venv_python.parent.parent)
+            missing = [
+                stubs.Drift(
+                    stub,
+                    stub.outputs,
+                    f"{probe.target.rel(stub.proto)}: missing "
+                    + ", ".join(p.name for p in stub.missing()),
+                )
+                for stub in found
+                if stub.missing()
+            ]
+            if missing:
+                return missing
+            reason = f"cannot compare: grpc_tools is not installed in {where}"
+            return [stubs.Drift(found[0], (), reason)]
 
 
 def has_protos(probe: Probe) -> str | None:
