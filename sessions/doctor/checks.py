@@ -142,7 +142,7 @@ def checks_for(target: Target, tools: tuple[str, ...] = ()) -> list[Check]:
             f"tool {tool}",
             f"`{tool}` is on PATH ([doctor] tools)",
             tool_checks.tool_remedy(tool, target.config_label),
-            tool_checks.found_on_path(tool),
+            tool_checks.check_tool(tool),
         )
         for tool in tools
     ]

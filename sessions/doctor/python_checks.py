@@ -47,15 +47,42 @@ def interpreter_problem(probe: Probe, name: str) -> tuple[str, str | None] | Non
         return f"interpreter `{name}` not found on PATH", None
     if ran.ok:
         return None
-    versions = re.findall(r"^\s+(\d+\.\d+\S*)\s*$", ran.output, re.MULTILINE)
-    if "pyenv" in ran.output and versions:
-        root = Path(path).parent.parent
-        return (
-            f"`{name}` is a pyenv shim and pyenv does not select {versions[-1]}",
-            f"select it, e.g. `pyenv global <your versions> {versions[-1]}` (or PYENV_VERSION), "
-            f"or set the interpreter to {root}/versions/{versions[-1]}/bin/{name}",
+    version = unselected_pyenv_version(ran.output)
+    if version is not None:
+        return f"`{name}` is a pyenv shim and pyenv does not select {version}", (
+            pyenv_remedy(probe, Path(path).parent.parent, name, version)
         )
     return f"`{name}` does not run: {ran.first_line()}", None
+
+
+def unselected_pyenv_version(output: str) -> str | None:
+    """The version a pyenv shim says has the command (``pyenv: python3.13: command not
+    found ... exists in these Python versions: 3.13.0``), or None."""
+    versions = re.findall(r"^\s+(\d+\.\d+\S*)\s*$", output, re.MULTILINE)
+    return versions[-1] if "pyenv" in output and versions else None
+
+
+def pyenv_remedy(probe: Probe, root: Path, name: str, version: str) -> str:
+    """Select ``version``, with every other version the target's interpreters need and the
+    ones pyenv selects now (PYENV_VERSION, else its global ``version`` file), or use the
+    interpreter's full path."""
+    current = probe.machine.environ.get("PYENV_VERSION", "").replace(":", " ").split()
+    if not current:
+        try:
+            current = (root / "version").read_text(encoding="utf-8").split()
+        except OSError:
+            current = []
+    needed = []
+    for spec in python_env.venv_specs(probe.target):
+        ran = probe.interpreter(spec.python)[1] if spec.python else None
+        found = unselected_pyenv_version(ran.output) if ran is not None and not ran.ok else None
+        needed += [found] if found else []
+    wanted = [*dict.fromkeys([*current, *needed, version])]
+    return (
+        f"select it with pyenv: `pyenv global {' '.join(wanted)}` (or `export "
+        f"PYENV_VERSION={':'.join(wanted)}`), or set the interpreter to "
+        f"{root}/versions/{version}/bin/{name}"
+    )
 
 
 def check_python(probe: Probe) -> Outcome:
@@ -131,6 +158,11 @@ def _absent(probe: Probe, spec: python_env.VenvSpec, rel: str) -> Outcome:
     where = "`python`" if spec.main else f"`python` of [[venvs]] {rel}"
     interpreter = spec.python or sys.executable
     problem = interpreter_problem(probe, interpreter) if spec.python else None
+    if problem is not None and spec.main:  # the `python` check names it, with its remedy
+        return error(
+            f"{rel} does not exist, and its interpreter `{interpreter}` does not run",
+            f"make `{interpreter}` run (see the `python` check), then {SETUP}",
+        )
     if problem is not None:
         detail, remedy = problem
         remedy = remedy or f"install it (or change {where} in {target.config_label}), then {SETUP}"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sessions.doctor.model import Outcome, Probe, error, ok
+from sessions.doctor.python_checks import pyenv_remedy, unselected_pyenv_version
 
 # Remedies for tools targets commonly need; others get a generic one.
 TOOL_REMEDIES = {
@@ -26,6 +27,30 @@ def found_on_path(binary: str) -> Callable[[Probe], Outcome]:
         if path is None:
             return error(f"{binary} not found on PATH")
         return ok(path)
+
+    return run
+
+
+def check_tool(tool: str) -> Callable[[Probe], Outcome]:
+    """On PATH, and, when PATH finds a pyenv shim, runnable: a shim exists for every tool
+    any pyenv version has, and fails when that version is not selected."""
+
+    def run(probe: Probe) -> Outcome:
+        path = probe.machine.which(tool)
+        if path is None:
+            return error(f"{tool} not found on PATH")
+        if Path(path).parent.name != "shims":
+            return ok(path)
+        ran = probe.run([path, "--version"])
+        if ran.ok:
+            return ok(f"{path} ({ran.first_line()})")
+        version = unselected_pyenv_version(ran.output)
+        if version is None:
+            return error(f"{path} does not run: {ran.first_line()}")
+        return error(
+            f"`{tool}` is a pyenv shim and pyenv does not select {version}",
+            pyenv_remedy(probe, Path(path).parent.parent, tool, version),
+        )
 
     return run
 

@@ -71,7 +71,7 @@ def test_an_unselected_pyenv_shim_gets_a_pyenv_remedy(tmp_path: Path) -> None:
         ".venv-py313 does not exist, and `python3.13` is a pyenv shim and pyenv does not "
         "select 3.13.0"
     )
-    assert "pyenv global" in result.remedy
+    assert "pyenv global" in result.remedy and "3.13.0`" in result.remedy
     assert f"{tmp_path}/pyenv/versions/3.13.0/bin/python3.13" in result.remedy
 
 
@@ -257,3 +257,20 @@ def test_installer_shown(healthy: Target, tmp_path: Path) -> None:
     assert check(healthy, with_uv, "installer").detail == "setup installs with uv (/opt/uv/bin/uv)"
     without = FakeMachine(tmp_path, binaries={"uv": None})
     assert check(healthy, without, "installer").detail == "setup installs with pip (uv not on PATH)"
+
+
+def test_main_venv_points_at_the_python_check_for_its_interpreter(tmp_path: Path) -> None:
+    shim = tmp_path / "pyenv" / "shims" / "python3.13"
+    target = make_target(tmp_path / "demo", toml='python = "python3.13"\n', venv=False)
+    machine = FakeMachine(
+        tmp_path,
+        binaries={"python3.13": str(shim)},
+        responses={"python3.13": lambda _c: Ran(127, PYENV_SAYS)},
+        environ={"PYENV_VERSION": "3.11.7"},
+    )
+    python = check(target, machine, "python")
+    assert python.detail == "`python3.13` is a pyenv shim and pyenv does not select 3.13.0"
+    assert "`export PYENV_VERSION=3.11.7:3.13.0`" in python.remedy
+    venv = check(target, machine, "venv .venv")
+    assert venv.detail == ".venv does not exist, and its interpreter `python3.13` does not run"
+    assert venv.remedy == "make `python3.13` run (see the `python` check), then `nox -s setup`"

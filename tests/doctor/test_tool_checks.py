@@ -115,3 +115,27 @@ def test_ports_check_uses_the_config_files(tmp_path: Path) -> None:
         "127.0.0.1: 50051 (in use; config/config.exs:1)",
     )
     assert check(target, FakeMachine(tmp_path), "ports").detail == "free on 127.0.0.1: 50051"
+
+
+def test_a_tool_behind_an_unselected_pyenv_shim(healthy: Target, tmp_path: Path) -> None:
+    shim = tmp_path / "pyenv" / "shims" / "uv"
+    said = (
+        "pyenv: uv: command not found\n\n"
+        "The `uv' command exists in these Python versions:\n  3.12.1\n"
+    )
+    machine = FakeMachine(
+        tmp_path,
+        binaries={"uv": str(shim)},
+        responses={"uv": lambda _c: Ran(127, said)},
+        environ={"PYENV_VERSION": "3.11.7"},
+    )
+    result = check(healthy, machine, "tool uv")
+    assert (result.status, result.detail) == (
+        Status.ERROR,
+        "`uv` is a pyenv shim and pyenv does not select 3.12.1",
+    )
+    assert "`export PYENV_VERSION=3.11.7:3.12.1`" in result.remedy
+    runs = FakeMachine(
+        tmp_path, binaries={"uv": str(shim)}, responses={"uv": lambda _c: Ran(0, "uv 0.9.1\n")}
+    )
+    assert check(healthy, runs, "tool uv").detail == f"{shim} (uv 0.9.1)"
