@@ -90,7 +90,14 @@ def check_python(probe: Probe) -> Outcome:
     name = configured or sys.executable
     problem = interpreter_problem(probe, name)
     if problem is not None:
-        return error(*problem)
+        detail, remedy = problem
+        minimum = probe.config.min_python
+        return error(
+            detail,
+            remedy
+            or f"install `{name}` (Python >= {minimum}: pyenv, uv or your distribution), or "
+            f"point `python` in {probe.target.config_label} at one",
+        )
     path, ran = probe.interpreter(name)
     assert ran is not None
     version = ran.output.strip().splitlines()[-1]

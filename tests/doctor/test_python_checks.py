@@ -29,7 +29,7 @@ def test_python_missing_or_too_old(tmp_path: Path) -> None:
         Status.ERROR,
         "interpreter `python3.99-noxpit` not found on PATH",
     )
-    assert "min_python" in result.remedy
+    assert result.remedy.startswith("install `python3.99-noxpit` (Python >= 3.9: pyenv")
     too_old = make_target(tmp_path / "b", toml='[doctor]\nmin_python = "99.1"\n')
     result = check(too_old, FakeMachine(tmp_path), "python")
     assert result.status == Status.ERROR
