@@ -60,7 +60,8 @@ def python_checks(target: Target) -> list[Check]:
         Check(
             "grpc stubs",
             "each .proto has current stubs, from no newer grpcio/protobuf than the venv's",
-            "regenerate them: `nox -s setup -- --force` (add grpcio-tools to the requirements)",
+            "run `nox -s setup`: it writes the stale stubs with the venv's grpc_tools "
+            "(grpcio-tools must be in the requirements)",
             stub_checks.check_stubs,
             stub_checks.has_protos,
         ),

@@ -250,8 +250,9 @@ def ensure(
     force: bool = False,
     dry_run: bool = False,
 ) -> list[Path]:
-    """Write missing or stale stubs (all of them with ``force``); returns the files written
-    (empty when all are current)."""
+    """Write missing or stale stubs; returns the files written (empty when all are current).
+    ``force`` compares again instead of trusting the remembered state, but still writes
+    only what differs: a current stub is never rewritten for its version lines."""
     stubs = find(target.proto_dir, target.python_dir)
     if not stubs:
         return []
@@ -266,15 +267,13 @@ def ensure(
         try:
             stale = drift(target, venv_python, stubs, Path(work))
         except NoGrpcTools:
-            if any(stub.missing() for stub in stubs) or force:
+            if any(stub.missing() for stub in stubs):
                 raise
             console.step(
                 "setup: warning: cannot check the gRPC stubs (no grpc_tools in the venv); "
                 "left as they are"
             )
             return []
-        if force:
-            stale = [Drift(stub, stub.outputs, "forced") for stub in stubs]
         if not stale:
             if not dry_run:
                 remember(stubs, target, venv_python)

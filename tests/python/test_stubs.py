@@ -145,12 +145,17 @@ def test_only_missing_files_are_written(tmp_path: Path) -> None:
     assert (target.python_dir / "pool_pb2.py").read_bytes() == kept
 
 
-def test_force_writes_every_stub(tmp_path: Path) -> None:
+def test_force_compares_again_but_keeps_current_stubs(tmp_path: Path) -> None:
     target = make_target(tmp_path)
     commit(target, COMMITTED)
-    python = write_generator(tmp_path, COMMITTED)
-    written = stubs.ensure(target, quiet()[0], python, force=True)
-    assert sorted(p.name for p in written) == sorted(COMMITTED)
+    calls = tmp_path / "calls.log"
+    newer = {**COMMITTED, "pool_pb2.py": pb2(b"\n\npool.proto", (7, 35, 1))}
+    python = write_generator(tmp_path, newer, calls)
+    before = snapshot(target)
+    assert stubs.ensure(target, quiet()[0], python) == []
+    assert stubs.ensure(target, quiet()[0], python, force=True) == []
+    assert len(calls.read_text().splitlines()) == 2  # the remembered state was not trusted
+    assert snapshot(target) == before
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
