@@ -105,14 +105,18 @@ def _otp_range(elixir: str | None) -> tuple[int, int] | None:
 
 
 def hex_installed(environ: Mapping[str, str]) -> bool:
-    """Hex as an archive in MIX_ARCHIVES, MIX_HOME/archives or ~/.mix/archives."""
+    """Hex as an archive (``hex`` or ``hex-<version>``, as ``mix archive.install`` names it)
+    in MIX_ARCHIVES, MIX_HOME/archives or ~/.mix/archives."""
     home = Path(environ.get("HOME", "~")).expanduser()
     candidates = [
         environ.get("MIX_ARCHIVES"),
         str(Path(environ["MIX_HOME"]) / "archives") if environ.get("MIX_HOME") else None,
         str(home / ".mix" / "archives"),
     ]
-    return any(candidate and any(Path(candidate).glob("hex-*")) for candidate in candidates)
+    return any(
+        candidate and any(any(Path(candidate).glob(pattern)) for pattern in ("hex", "hex-*"))
+        for candidate in candidates
+    )
 
 
 def hex_unreachable(probe: Probe) -> str | None:
@@ -147,10 +151,12 @@ def check_deps(probe: Probe) -> Outcome:
         )
     if offline is None:
         return error(detail, "`mix deps.get`")
+    cache = f"{probe.machine.environ.get('HEX_HOME', '~/.hex')}/packages/hexpm"
     return error(
         f"{detail}; {offline}",
-        "`HEX_OFFLINE=1 mix deps.get` fetches only from Hex's cache (HEX_HOME): fill it, "
-        "or copy deps/, where hex.pm is reachable (or set HEX_MIRROR to a reachable mirror)",
+        f"offline, `HEX_OFFLINE=1 mix deps.get` reads packages only from {cache}/"
+        "<name>-<version>.tar: copy those (or the deps/ folder) from a machine that "
+        "reaches hex.pm, or set HEX_MIRROR to a mirror you can reach",
     )
 
 

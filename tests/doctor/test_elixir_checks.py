@@ -147,12 +147,22 @@ def test_deps_with_hex(unfetched: Target, tmp_path: Path) -> None:
     assert (result.detail, result.remedy) == ("not fetched: telemetry", "`mix deps.get`")
 
 
+def test_hex_installed_from_a_file_in_mix_archives(unfetched: Target, tmp_path: Path) -> None:
+    archives = tmp_path / "mix-home" / "archives"
+    (archives / "hex" / "hex" / "ebin").mkdir(parents=True)  # `mix archive.install hex.ez`
+    machine = FakeMachine(tmp_path, environ={"MIX_ARCHIVES": str(archives), "HEX_OFFLINE": "1"})
+    result = check(unfetched, machine, "deps")
+    assert result.detail == "not fetched: telemetry; HEX_OFFLINE is set"
+
+
 def test_deps_with_hex_offline(unfetched: Target, tmp_path: Path) -> None:
     install_hex(tmp_path)
     machine = FakeMachine(tmp_path, environ={"HEX_OFFLINE": "1"})
     result = check(unfetched, machine, "deps")
     assert result.detail == "not fetched: telemetry; HEX_OFFLINE is set"
-    assert "HEX_OFFLINE=1 mix deps.get" in result.remedy
+    assert "`HEX_OFFLINE=1 mix deps.get` reads packages only from ~/.hex/packages/hexpm/" in (
+        result.remedy
+    )
     assert machine.contacted == []  # offline means offline
 
 
