@@ -86,12 +86,11 @@ def pyenv_remedy(probe: Probe, root: Path, name: str, version: str) -> str:
 
 
 def check_python(probe: Probe) -> Outcome:
-    configured = probe.target.python
-    name = configured or sys.executable
+    name = probe.target.python or sys.executable
+    minimum = probe.config.min_python
     problem = interpreter_problem(probe, name)
     if problem is not None:
         detail, remedy = problem
-        minimum = probe.config.min_python
         return error(
             detail,
             remedy
@@ -100,8 +99,7 @@ def check_python(probe: Probe) -> Outcome:
         )
     path, ran = probe.interpreter(name)
     assert ran is not None
-    version = ran.output.strip().splitlines()[-1]
-    minimum = probe.config.min_python
+    version = (ran.output.strip().splitlines() or ["?"])[-1]
     if (version_of(version) or Version("0")) < Version(minimum):
         return error(f"Python {version} at {path} is older than {minimum}")
     return ok(f"Python {version} at {path} (>= {minimum})")
