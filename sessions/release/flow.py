@@ -49,13 +49,8 @@ def run(
         console.annotate("warning", warning, title="release")
     _section(console, "bumped", plan.bumped)
     _section(console, "kept (history)", plan.kept)
-    ignored = f" ({plan.ignored} more silenced by review_ignore)" if plan.ignored else ""
-    _section(
-        console,
-        f"not changed (mentions of {plan.current} left as they are)",
-        plan.unchanged,
-        ignored,
-    )
+    silenced = f"; {plan.ignored} more silenced by review_ignore" if plan.ignored else ""
+    _section(console, "not changed", plan.unchanged, f" (mentions of {plan.current}{silenced})")
     rows: list[list[str]] = []
     for change in plan.changes:
         lines = diff.unified_diff(change.source.text, change.text, change.source.label)

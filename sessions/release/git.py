@@ -6,6 +6,7 @@ at all; every command runs with ``git -C <dir>`` and absolute paths, so all thre
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +106,7 @@ class Repo:
             raise GitError(f"git tag {name} failed: {last_line(result.output)}")
 
 
+@functools.cache
 def find_repo(path: Path) -> Repo | None:
     """The work tree holding ``path``, or None when it is not in git (or git is missing)."""
     try:
@@ -122,7 +124,7 @@ def check_repo(
     root: Path, paths: Sequence[Path], tag: str, *, allow_dirty: bool, commit: bool, tag_it: bool
 ) -> Repo | None:
     """Refuse a dirty tree in the released files; check what --commit/--tag will need."""
-    repo = find_repo(root)
+    repo = find_repo(root.resolve())
     if repo is None:
         if commit or tag_it:
             raise GitError(

@@ -38,7 +38,7 @@ def version_pattern(version: str) -> re.Pattern[str]:
 
 def snippet_pattern(app: str) -> re.Pattern[str]:
     return re.compile(
-        rf'\{{:{re.escape(app)},\s*"(?:~>|==|>=|<=|>|<)?\s*(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)"'
+        rf'\{{:{re.escape(app)},\s*"(?:~>|==|>=|<=|>|<)?\s*(\d+\.\d+(?:\.\d+)?[0-9A-Za-z.+-]*)"'
     )
 
 
@@ -78,10 +78,17 @@ def _unchanged_lines(before: str, after: str) -> set[int]:
     a, b = before.split("\n"), after.split("\n")
     if len(a) == len(b):
         return {i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x == y}
-    same: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        same.update(range(block.a, block.a + block.size))
+    head = 0
+    limit = min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    same = set(range(head)) | set(range(len(a) - tail, len(a)))
+    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail])
+    for block in middle.get_matching_blocks():
+        same.update(range(head + block.a, head + block.a + block.size))
     return same
 
 

@@ -94,3 +94,18 @@ def do_release(root: Path, *argv: str) -> str:
 
 def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def listed(output: str) -> dict[str, list[str]]:
+    """The ``file:line`` of each mention under bumped / kept (history) / not changed."""
+    sections: dict[str, list[str]] = {"bumped": [], "kept (history)": [], "not changed": []}
+    current: str | None = None
+    for line in output.splitlines():
+        if line.startswith("noxpit > "):
+            title = line.removeprefix("noxpit > ")
+            current = next((name for name in sections if title.startswith(name + ":")), None)
+        elif current is not None and line.startswith("  ") and not line.startswith("   "):
+            sections[current].append(line.split()[0])
+        else:
+            current = None
+    return sections

@@ -413,6 +413,59 @@ BAD_INPUTS: list[tuple[str, Setup, tuple[str, ...], str]] = [
     ),
     ("tag without commit", _nothing, ("0.2.0", "--tag"), "--tag needs --commit"),
     ("commit outside git", _nothing, ("0.2.0", "--commit"), "need a git repository"),
+    (
+        "date before the newest release",
+        _nothing,
+        ("0.2.0", "--date", "2024-12-31"),
+        "CHANGELOG.md:10: [0.1.0] is dated 2025-01-01, after 2024-12-31; pass a later --date, "
+        "or --allow-backdate",
+    ),
+    (
+        "strict with a mention left",
+        _nothing,
+        ("0.2.0", "--strict"),
+        "--strict: 1 mention(s) of 0.1.0 not changed",
+    ),
+    (
+        "notes into a missing folder",
+        _nothing,
+        ("0.2.0", "--notes", "no/such/dir/notes.md"),
+        "--notes no/such/dir/notes.md: folder",
+    ),
+    ("notes onto a folder", _nothing, ("0.2.0", "--notes", "lib"), "--notes lib: is a directory"),
+    (
+        "keep rule without text",
+        _write("noxpit.toml", '[[release.keep]]\nfile = "README.md"\n'),
+        ("0.2.0",),
+        "[release] keep[1]: give both file (a path or glob) and text",
+    ),
+    (
+        "history not a list of strings",
+        _write("noxpit.toml", "[release]\nhistory = [1]\n"),
+        ("0.2.0",),
+        "[release] history must be a non-empty string",
+    ),
+    (
+        "legacy .bumpversion.cfg",
+        _write(".bumpversion.cfg", "[bumpversion]\ncurrent_version = 0.1.0\n"),
+        ("0.2.0",),
+        ".bumpversion.cfg: noxpit reads bump-my-version's TOML config only",
+    ),
+    (
+        "pyproject bumpversion table without mix.exs",
+        _write(
+            "pyproject.toml",
+            '[tool.bumpversion]\n[[tool.bumpversion.files]]\nfilename = "README.md"\n',
+        ),
+        ("0.2.0",),
+        "pyproject.toml: no entry changes the version in mix.exs",
+    ),
+    (
+        "pyproject invalid TOML",
+        _write("pyproject.toml", "[tool.bumpversion\n"),
+        ("0.2.0",),
+        "pyproject.toml: invalid TOML",
+    ),
 ]
 
 
@@ -521,3 +574,53 @@ def test_doc_globs_that_also_match_the_changelog_leave_it_to_the_parser(project:
     log = (project / "CHANGELOG.md").read_text()
     assert '- First release: `{:pitpool, "~> 0.1.0"}`.' in log  # history is not rewritten
     assert "## [0.2.0] - 2025-12-20" in log
+
+
+# --- notes, dates, config in pyproject.toml ------------------------------------------------
+
+
+def test_notes_file_gets_the_released_section_without_its_heading(project: Path) -> None:
+    output = do_release(project, "0.2.0", "--date", "2025-12-20", "--notes", "notes.md")
+    assert (project / "notes.md").read_text() == "### Added\n- Pool resizing at runtime.\n"
+    assert "notes:" in output
+
+
+def test_dry_run_writes_no_notes(project: Path) -> None:
+    output = do_release(project, "0.2.0", "--dry-run", "--notes", "notes.md")
+    assert not (project / "notes.md").exists()
+    assert "notes would go to" in output
+
+
+def test_backdate_is_allowed_when_asked(project: Path) -> None:
+    do_release(project, "0.2.0", "--date", "2024-12-31", "--allow-backdate")
+    assert "## [0.2.0] - 2024-12-31" in (project / "CHANGELOG.md").read_text()
+
+
+def test_same_date_as_the_newest_release_is_fine(project: Path) -> None:
+    do_release(project, "0.2.0", "--date", "2025-01-01")
+    assert "## [0.2.0] - 2025-01-01" in (project / "CHANGELOG.md").read_text()
+
+
+def test_tool_bumpversion_in_pyproject_is_the_config(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.bumpversion]\nregex = true\n"
+        '[[tool.bumpversion.files]]\nfilename = "mix.exs"\n'
+        "search = '@version \"{current_version}\"'\nreplace = '@version \"{new_version}\"'\n"
+    )
+    before = (project / "README.md").read_bytes()
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert '@version "0.2.0"' in (project / "mix.exs").read_text()
+    assert (project / "README.md").read_bytes() == before  # only what that config names
+
+
+def test_bumpversion_toml_comes_before_pyproject(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.bumpversion]\nregex = true\n")
+    (project / ".bumpversion.toml").write_text((REPO / ".bumpversion.toml").read_text())
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert '{:pitpool, "~> 0.2.0"}' in (project / "README.md").read_text()
+
+
+def test_pyproject_without_a_bumpversion_table_is_not_a_config(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '9.9.9'\n")
+    do_release(project, "0.2.0", "--date", "2025-12-20")
+    assert '{:pitpool, "~> 0.2.0"}' in (project / "README.md").read_text()

@@ -88,3 +88,23 @@ def test_failed_commit_restores_the_files(repo: Path) -> None:
     assert snapshot(repo) == before
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain").strip() == ""
+
+
+def test_links_to_missing_tags_are_a_warning_with_the_list(repo: Path) -> None:
+    output = do_release(repo / "pitpool", "0.2.0", "--date", "2025-12-20", "--dry-run")
+    assert (
+        "warning: 1 CHANGELOG link reference(s) point at tags missing in this git (v0.1.0); "
+        "fetch them (git fetch --tags) or fix the links"
+    ) in output
+    git(repo, "tag", "v0.1.0")
+    output = do_release(repo / "pitpool", "0.2.0", "--date", "2025-12-20", "--dry-run")
+    assert "warning" not in output
+
+
+def test_review_lists_only_files_git_knows(repo: Path) -> None:
+    (repo / ".gitignore").write_text("ignored.md\n")
+    (repo / "pitpool" / "ignored.md").write_text("v0.1.0\n")
+    (repo / "pitpool" / "new.md").write_text("v0.1.0\n")
+    output = do_release(repo / "pitpool", "0.2.0", "--date", "2025-12-20", "--dry-run")
+    assert "new.md:1" in output
+    assert "ignored.md" not in output
