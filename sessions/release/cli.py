@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import sys
 
-from sessions.core import child
+try:
+    from sessions.core import child
+except KeyboardInterrupt:  # Ctrl-C while Python is still importing: same quiet exit
+    sys.exit(130)
 
 
 def main(argv: list[str]) -> None:
