@@ -16,7 +16,7 @@ from sessions.release import bump, changelog, preflight
 from sessions.release.files import Change, TextFile, check_writable, read_text_file
 from sessions.release.mentions import Decider, Mention, from_found
 from sessions.release.options import Request
-from sessions.release.review import review
+from sessions.release.review import review, rewritten
 from sessions.release.settings import ReleaseError, settings_for
 
 
@@ -113,6 +113,10 @@ def plan_release(
     for change in changes:
         check_writable(change.source)
     bumped, kept = from_found(found, {p: f.label for p, f in reader.files.items()})
+    bumped += [
+        Mention(log.label, index + 1, line)
+        for index, line in rewritten(log.text, log_text, target.version)
+    ]
     listed = {(m.label, m.line) for m in (*bumped, *kept)}
     scan = review(
         root,

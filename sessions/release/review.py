@@ -155,3 +155,19 @@ def _mentioned(
         if match.group(1) != new:
             return match.group(1)
     return None
+
+
+def rewritten(before: str, after: str, version: str) -> list[tuple[int, str]]:
+    """Lines of ``before`` that mention ``version`` and that the release rewrites, as
+    (0-based line, what it becomes): how the CHANGELOG's own edits are listed as bumped."""
+    a, b = before.split("\n"), after.split("\n")
+    pattern = version_pattern(version)
+    same = _unchanged_lines(before, after)
+    out: list[tuple[int, str]] = []
+    for index, line in enumerate(a):
+        if index in same or not pattern.search(line):
+            continue
+        key = line.split(":", 1)[0]  # a link reference keeps its label: find it again
+        new = next((c for c in b if c.split(":", 1)[0] == key and c != line), line)
+        out.append((index, new))
+    return out

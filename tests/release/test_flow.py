@@ -1,5 +1,5 @@
 """The release: exact, complete, all or nothing. Most cases call the release in-process on a
-small Mix project in a tmp dir; ``test_release_e2e.py`` drives the real ``nox -s release``."""
+small Mix project in a tmp dir; ``test_cli.py`` drives the real ``nox -s release``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.release.pitpool import (
     README,
     changed_files,
     do_release,
+    listed,
     make_project,
     snapshot,
 )
@@ -528,19 +529,21 @@ def _toml_blocks() -> list[str]:
     return [part.split("```")[0] for part in parts]
 
 
+SNAKEPIT_LOG = CHANGELOG.replace("0.1.0", "0.13.0").replace("2025-01-01", "2026-02-06")
+
+
 def _snakepit(root: Path) -> Path:
-    """The version mentions of snakepit at v0.6.10, fresh and stale."""
+    """The version mentions of snakepit v0.13.0, where they are in its tree."""
     files = {
         "mix.exs": MIX_EXS.replace("Pitpool", "Snakepit")
         .replace(":pitpool", ":snakepit")
-        .replace('"0.1.0"', '"0.6.10"'),
-        "README.md": '{:snakepit, "~> 0.6.10"}\n\nOlder: {:snakepit, "~> 0.6.9"}, '
-        '{:snakepit, "~> 0.5.1"}\n',
-        "guides/INSTALLATION.md": 'deps: [{:snakepit, "~> 0.4.1"}]\n',
-        "docs/MIGRATION.md": 'From {:snakepit, "~> 0.6.0"}.\n',
-        "docs/POOL_STATUS.md": "# Pool\n\n**Snakepit Version**: 0.6.10\n",
-        "docs/THREAD_STATUS.md": "**Snakepit Version**: 0.6.9\n",
-        "CHANGELOG.md": CHANGELOG.replace("0.1.0", "0.6.10"),
+        .replace('"0.1.0"', '"0.13.0"'),
+        "README.md": '```elixir\n    {:snakepit, "~> 0.13.0"}\n```\n',
+        "guides/getting-started.md": 'deps: [\n    {:snakepit, "~> 0.13.0"}\n]\n',
+        "docs/20251230/streaming/IMPLEMENTATION_PROMPT.md": '{:snakepit, "~> 0.8.5"}\n',
+        "docs/archive/analysis/20251009.md": '    {:snakepit, "~> 1.0"}\n',
+        "docs/diagrams.md": "# Diagrams\n",
+        "CHANGELOG.md": SNAKEPIT_LOG,
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -548,21 +551,41 @@ def _snakepit(root: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("where", ["noxpit.toml", ".bumpversion.toml"])
-def test_documented_snakepit_configs_update_every_mention(tmp_path: Path, where: str) -> None:
-    block = next(b for b in _toml_blocks() if ("[release]" in b) == (where == "noxpit.toml"))
+@pytest.mark.parametrize("where", ["noxpit.toml", ".bumpversion.toml", "pyproject.toml"])
+def test_documented_snakepit_configs_list_and_update_every_mention(
+    tmp_path: Path, where: str
+) -> None:
+    release_block, bump_block = (
+        next(b for b in _toml_blocks() if b.startswith(start))
+        for start in ("# noxpit.toml at the root of snakepit", "[tool.bumpversion]")
+    )
     root = _snakepit(tmp_path / "snakepit")
-    (root / where).write_text(block)
+    (root / where).write_text(release_block if where == "noxpit.toml" else bump_block)
     before = snapshot(root)
-    do_release(root, "0.6.11", "--date", "2025-12-20")
+    lists = listed(do_release(root, "patch", "--date", "2026-03-01", "--dry-run"))
+    assert snapshot(root) == before
+    assert sorted(lists["bumped"]) == [
+        "CHANGELOG.md:15",
+        "README.md:2",
+        "guides/getting-started.md:2",
+        "mix.exs:4",
+    ]
+    assert sorted(lists["kept (history)"]) == [
+        "CHANGELOG.md:10",
+        "CHANGELOG.md:16",
+        "docs/20251230/streaming/IMPLEMENTATION_PROMPT.md:1",
+        "docs/archive/analysis/20251009.md:1",
+    ]
+    assert lists["not changed"] == []
+    do_release(root, "patch", "--date", "2026-03-01")
     after = snapshot(root)
-    assert changed_files(before, after) == set(before) - {where}
-    text = "".join(data.decode() for data in after.values())
-    for stale in ("0.6.10", "0.6.9", "0.5.1", "0.4.1", "0.6.0"):
-        assert f'"~> {stale}"' not in text
-        assert f"**Snakepit Version**: {stale}" not in text
-    assert after["docs/THREAD_STATUS.md"] == b"**Snakepit Version**: 0.6.11\n"
-    assert b"## [0.6.11] - 2025-12-20" in after["CHANGELOG.md"]
+    assert changed_files(before, after) == {
+        "mix.exs",
+        "README.md",
+        "guides/getting-started.md",
+        "CHANGELOG.md",
+    }
+    assert after["README.md"] == b'```elixir\n    {:snakepit, "~> 0.13.1"}\n```\n'
 
 
 def test_doc_globs_that_also_match_the_changelog_leave_it_to_the_parser(project: Path) -> None:
