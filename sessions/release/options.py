@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sessions.core.options import PosargsParser
+
+P = TypeVar("P", bound=argparse.ArgumentParser)
 
 DESCRIPTION = (
     "Bump the version in mix.exs and every configured file, keep historical mentions, list "
@@ -34,7 +37,12 @@ class Request:
 
 def parser() -> PosargsParser:
     """``nox -s release -- VERSION [options]``; a usage error is one ``Usage:`` line."""
-    p = PosargsParser("release", DESCRIPTION)
+    return add_options(PosargsParser("release", DESCRIPTION))
+
+
+def add_options(p: P) -> P:
+    """The release's arguments, on ``p``."""
+    p.description = DESCRIPTION
     p.add_argument(
         "version", metavar="VERSION", help="the new SemVer version, or major / minor / patch"
     )
