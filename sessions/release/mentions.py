@@ -67,16 +67,16 @@ class Decider:
     ) -> str | None:
         """Why line ``index`` of ``text`` is history (None: it is not)."""
         rel = self.rel(path)
-        ctx = self.context(path, text)
-        forced = self.forced(rel, ctx.lines[index])
-        if forced is not None:
-            kind, _, number = forced
-            return f"[[release.keep]] {number}" if kind == "keep" else None
+        if self.rules:
+            forced = self.forced(rel, self.context(path, text).lines[index])
+            if forced is not None:
+                kind, _, number = forced
+                return f"[[release.keep]] {number}" if kind == "keep" else None
         glob = self.history.matching(rel)
         if glob is not None:
             return f"history: {glob}"
         if version is not None:
-            marker = ctx.marker(index, version, same_line=same_line)
+            marker = self.context(path, text).marker(index, version, same_line=same_line)
             if marker is not None:
                 return f"marked old at {marker}"
         return None

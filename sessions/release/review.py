@@ -9,7 +9,6 @@ target is in git (so ``_build``, ``deps`` and ignored files are skipped), else b
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.release import git as gitrepo
+from sessions.release.diff import unchanged_lines
 from sessions.release.history import glob_match
 from sessions.release.mentions import Decider, Mention
 
@@ -73,25 +73,6 @@ def _read(path: Path, needles: tuple[bytes, ...]) -> str | None:
         return None
 
 
-def _unchanged_lines(before: str, after: str) -> set[int]:
-    """0-based indexes of ``before``'s lines that the release leaves as they are."""
-    a, b = before.split("\n"), after.split("\n")
-    if len(a) == len(b):
-        return {i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x == y}
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    same = set(range(head)) | set(range(len(a) - tail, len(a)))
-    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail])
-    for block in middle.get_matching_blocks():
-        same.update(range(head + block.a, head + block.a + block.size))
-    return same
-
-
 def _ignored(rel: str, line: str, ignore: tuple[str, ...]) -> bool:
     for entry in ignore:
         pattern, sep, text = entry.partition(":")
@@ -118,6 +99,7 @@ def review(
     mention = version_pattern(current)
     snippet = snippet_pattern(app)
     needles = (current.encode(), f"{{:{app},".encode())
+    quick = re.compile("|".join(re.escape(n.decode()) for n in needles))
     for path in target_files(root) if files is None else files:
         rel = decider.rel(path)
         pair = changed.get(path)
@@ -127,9 +109,10 @@ def review(
                 continue
             same: set[int] | None = None
         else:
-            text, same = pair[0], _unchanged_lines(*pair)
+            text, same = pair[0], unchanged_lines(*pair)
         lines = text.split("\n")
-        for index, line in enumerate(lines):
+        for index in _candidate_lines(text, quick):
+            line = lines[index]
             version = _mentioned(line, mention, snippet, current, new)
             if version is None or (same is not None and index not in same):
                 continue
@@ -143,6 +126,18 @@ def review(
             else:
                 result.unchanged.append(Mention(rel, index + 1, line))
     return result
+
+
+def _candidate_lines(text: str, quick: re.Pattern[str]) -> list[int]:
+    """The 0-based lines holding a needle: only those are looked at closely."""
+    found: list[int] = []
+    line, position = 0, 0
+    for match in quick.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
 
 
 def _mentioned(
@@ -162,9 +157,10 @@ def rewritten(before: str, after: str, version: str) -> list[tuple[int, str]]:
     (0-based line, what it becomes): how the CHANGELOG's own edits are listed as bumped."""
     a, b = before.split("\n"), after.split("\n")
     pattern = version_pattern(version)
-    same = _unchanged_lines(before, after)
+    same = unchanged_lines(before, after)
     out: list[tuple[int, str]] = []
-    for index, line in enumerate(a):
+    for index in _candidate_lines(before, re.compile(re.escape(version))):
+        line = a[index]
         if index in same or not pattern.search(line):
             continue
         key = line.split(":", 1)[0]  # a link reference keeps its label: find it again
