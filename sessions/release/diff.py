@@ -84,7 +84,17 @@ class _Matcher(difflib.SequenceMatcher[str]):
     def get_matching_blocks(self) -> list[difflib.Match]:
         if self.found is None:
             a, b = self.left, self.right
-            self.found = [difflib.Match(*block) for block in _blocks(a, b, 0, len(a), 0, len(b))]
+            merged: list[list[int]] = []
+            for x, y, size in _blocks(a, b, 0, len(a), 0, len(b)):
+                if (
+                    merged
+                    and merged[-1][0] + merged[-1][2] == x
+                    and merged[-1][1] + merged[-1][2] == y
+                ):
+                    merged[-1][2] += size  # adjacent blocks are one, as difflib has them
+                else:
+                    merged.append([x, y, size])
+            self.found = [difflib.Match(x, y, size) for x, y, size in merged]
             self.found.append(difflib.Match(len(a), len(b), 0))
         return self.found
 
