@@ -40,7 +40,7 @@ def test_a_release_of_a_big_changelog_is_two_small_hunks(tmp_path: Path) -> None
         "@@ -2,6 +2,8 @@\n",  # three lines of context on each side
         f"@@ -{link - 3},7 +{link - 1},8 @@\n",
     ]
-    assert counts(diff) == "+3 -1"
+    assert counts(diff) == "+4 -1"  # heading + blank line, new link, rewritten link
     (tmp_path / "C.md").write_text(before)
     subprocess.run(["patch", "-s", "-p1"], input="".join(diff), text=True, cwd=tmp_path, check=True)
     assert (tmp_path / "C.md").read_text() == after
