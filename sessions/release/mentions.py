@@ -34,9 +34,10 @@ class Mention:
 class Decider:
     """``bump.Decide`` for a target: forced rules, then history globs, then context."""
 
-    def __init__(self, root: Path, table: ReleaseTable) -> None:
+    def __init__(self, root: Path, table: ReleaseTable, changelog: str = "CHANGELOG.md") -> None:
         self.root = root
-        self.history = HistoryGlobs(table.history)
+        # The changelog is history wherever it lives, whatever `history` says.
+        self.history = HistoryGlobs((changelog, *table.history))
         self.rules = [("keep", i, r) for i, r in enumerate(table.keep, 1)]
         self.rules += [("bump", i, r) for i, r in enumerate(table.bump, 1)]
         self.used: set[tuple[str, int]] = set()

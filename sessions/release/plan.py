@@ -102,7 +102,7 @@ def plan_release(
         changelog=log.path,
     )
     config_label = rel_label(settings.config_file, root)
-    decider = Decider(root, settings.table)
+    decider = Decider(root, settings.table, Path(rel_label(log.path, root)).as_posix())
     edits, found = bump.plan_edits(
         spec, target.version, new, reader.text, env, config_label, decide=decider
     )

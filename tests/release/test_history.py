@@ -150,3 +150,11 @@ def test_an_unused_rule_is_a_warning(project: Path) -> None:
     )
     output = do_release(project, "0.2.0", "--date", "2025-12-20", "--dry-run")
     assert "warning: [[release.keep]] 1 (README.md: 'nowhere') matched no mention" in output
+
+
+def test_the_configured_changelog_is_history_wherever_it_lives(project: Path) -> None:
+    (project / "CHANGELOG.md").rename(project / "docs" / "CHANGES.md")
+    (project / "noxpit.toml").write_text('[release]\nchangelog = "docs/CHANGES.md"\nhistory = []\n')
+    lists = listed(do_release(project, "0.2.0", "--date", "2025-12-20"))
+    assert "docs/CHANGES.md:10" in lists["kept (history)"]
+    assert not [item for item in lists["not changed"] if item.startswith("docs/CHANGES.md")]
