@@ -18,7 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox does not add the
 
 # Each session imports its own modules: `nox -s setup` should not pay for release's.
 from sessions.core.console import Console
-from sessions.core.options import PosargsParser
 from sessions.core.paths import SUITE_ROOT
 from sessions.noxsupport import (
     fail_unless,
@@ -142,9 +141,9 @@ def examples(session: nox.Session) -> None:
 @nox.session(reuse_venv=True)
 def release(session: nox.Session) -> None:
     """Release VERSION|major|minor|patch: mix.exs, version snippets, dated CHANGELOG entry."""
-    from sessions.release import cli as release_
+    from sessions.release import options as release_options
 
-    parse_posargs(session, release_.add_options(PosargsParser("release")))
+    parse_posargs(session, release_options.parser())
     with guarded(session) as target:
         install_locked(session, "bump-my-version")
         run_module(session, target, "sessions.release.cli", session.posargs)

@@ -11,6 +11,7 @@ one-line ``session.error`` as every other session (no "Command failed" noise).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,6 +47,15 @@ def child_env(
         ENV_PROJECT: str(target.root),
         ERROR_FILE_ENV: str(error_file),
     }
+
+
+def child_launcher() -> list[str]:
+    """What goes before ``python -m module``: ``setsid -w`` where it exists, so the child
+    runs in its own session. A terminal's Ctrl-C then reaches only nox, which stops the
+    child with SIGTERM (killed silently, or after the writes it holds back): no
+    KeyboardInterrupt traceback from a child that is still starting Python."""
+    setsid = shutil.which("setsid")
+    return [setsid, "-w"] if setsid else []
 
 
 def child_main(main: Callable[[list[str]], None], argv: Sequence[str] | None = None) -> int:

@@ -15,27 +15,20 @@ import importlib.util
 import logging
 import re
 import string
+import tomllib
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sessions.core.errors import NoxpitError
+from sessions.release.settings import ExtraPattern
 
 APP_ENV = "NOXPIT_APP"  # `{$NOXPIT_APP}` in search/replace templates: the Mix app name
 
 
 class VersionFilesError(NoxpitError):
     """The bump-my-version config is wrong, or a configured file did not match."""
-
-
-@dataclass(frozen=True)
-class ExtraPattern:
-    """A search/replace pair for some files, from the target's ``[release]`` table."""
-
-    files: tuple[str, ...]
-    search: str
-    replace: str
 
 
 @dataclass(frozen=True)
@@ -79,16 +72,16 @@ def _quiet_library_logging() -> None:
 
 
 def _read_config(spec: BumpSpec, label: str) -> dict[str, Any]:
-    from bumpversion.config.files import read_toml_file
-    from tomlkit.exceptions import TOMLKitError
-
+    """The ``[tool.bumpversion]`` table, read only to add noxpit's entries to its files."""
     try:
-        parsed: dict[str, Any] = read_toml_file(spec.config_file)
+        data = tomllib.loads(spec.config_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise VersionFilesError(f"{label}: cannot read ({exc}); fix the file") from None
-    except TOMLKitError as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise VersionFilesError(f"{label}: invalid TOML ({exc}); fix the file") from None
-    if not parsed:
+    tool = data.get("tool")
+    parsed = tool.get("bumpversion") if isinstance(tool, dict) else None
+    if not isinstance(parsed, dict) or not parsed:
         raise VersionFilesError(f"{label}: no [tool.bumpversion] table; add one (docs/release.md)")
     if "current_version" in parsed:
         raise VersionFilesError(
@@ -122,37 +115,52 @@ def _sources(own: list[Any], spec: BumpSpec, label: str) -> list[Source]:
     return sources
 
 
+def _rooted(table: Any, root: Path) -> Any:
+    """A file table with relative paths made absolute from the target root: the default
+    config lives in the suite, yet its paths name the target's files."""
+    from wcmatch import glob
+
+    if not isinstance(table, dict):
+        return table  # bump-my-version reports it
+    base = glob.escape(root.as_posix())
+
+    def rooted(value: Any, pattern: bool) -> Any:
+        if not isinstance(value, str) or value.startswith(("/", "{repo_root}")):
+            return value
+        if not pattern:
+            return str(root / value)
+        negated = value.startswith("!")
+        return ("!" if negated else "") + f"{base}/{value.removeprefix('!')}"
+
+    out = dict(table)
+    if "filename" in out:
+        out["filename"] = rooted(out["filename"], pattern=False)
+    if "glob" in out:
+        out["glob"] = rooted(out["glob"], pattern=True)
+    if isinstance(out.get("glob_exclude"), list):
+        out["glob_exclude"] = [rooted(item, pattern=True) for item in out["glob_exclude"]]
+    return out
+
+
 def load_config(spec: BumpSpec, current: str, label: str) -> tuple[Any, list[Source]]:
-    """bump-my-version's ``Config`` with current_version from mix.exs; paths resolved from
-    the target root even when the config is the suite's default one."""
-    from bumpversion.config import set_config_defaults
-    from bumpversion.config.models import Config
-    from bumpversion.config.utils import (
-        get_all_file_configs,
-        get_all_part_configs,
-        resolve_file_paths,
-    )
+    """bump-my-version's ``Config`` through its public ``get_configuration``, with
+    current_version from mix.exs and noxpit's entries added to the config's files."""
+    from bumpversion.config import get_configuration
     from bumpversion.exceptions import BumpVersionError
     from pydantic import ValidationError
 
     _quiet_library_logging()
     parsed = _read_config(spec, label)
     own = list(parsed.get("files", []))
-    parsed["files"] = own + _extra_entries(spec)
     sources = _sources(own, spec, label)
+    files = [_rooted(table, spec.root) for table in own + _extra_entries(spec)]
     try:
-        config_dict = set_config_defaults(parsed, current_version=current)
-        config_dict["parts"] = get_all_part_configs(config_dict)
-        config_dict["files"] = get_all_file_configs(config_dict)
-        resolve_file_paths(config_dict["files"], spec.root / ".bumpversion.toml")
-        Config.model_rebuild()
-        config_dict.update(scm_info=None, pep621_info=None)  # git is handled by noxpit
-        return Config(**config_dict), sources
+        return get_configuration(spec.config_file, current_version=current, files=files), sources
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise VersionFilesError(f"{label}: invalid setting {where}: {first['msg']}") from None
-    except (BumpVersionError, ValueError, re.error) as exc:
+    except (BumpVersionError, ValueError, TypeError, re.error) as exc:
         raise VersionFilesError(f"{label}: {_one_line(exc)}") from None
 
 
@@ -257,6 +265,22 @@ def _check_regex(file_change: Any, ctx: Mapping[str, Any], where: str) -> None:
         ) from None
 
 
+@dataclass(frozen=True)
+class Found:
+    """One match of an entry's search in a file: kept (with the reason) or bumped."""
+
+    path: Path
+    start: int  # offset in the text the match was found in
+    text: str  # that text (to find the line)
+    before: str  # what matched
+    after: str  # what it becomes (== before when kept)
+    kept: str | None
+
+
+# Why a match is kept (None: bump it); given the file, its text and the match.
+Decide = Callable[[Path, str, "re.Match[str]"], "str | None"]
+
+
 def plan_edits(
     spec: BumpSpec,
     current: str,
@@ -264,8 +288,10 @@ def plan_edits(
     read: Callable[[Path], str],
     environ: Mapping[str, str],
     config_label: str,
-) -> dict[Path, str]:
-    """The new text of every file bump-my-version would change, computed in memory.
+    decide: Decide | None = None,
+) -> tuple[dict[Path, str], list[Found]]:
+    """The new text of every file bump-my-version would change, computed in memory, and
+    every match found (bumped or kept as history by ``decide``).
 
     ``read`` supplies file texts (the caller reads each file once and owns decoding).
     Raises when an entry matches nowhere, so a release is complete or does not happen.
@@ -285,6 +311,7 @@ def plan_edits(
 
     texts: dict[Path, str] = {}
     originals: dict[Path, str] = {}
+    found: dict[tuple[Path, int], Found] = {}
     for entry in _entries(config, sources, spec):
         where = str(entry.source)
         _check_template(entry.file_change.search, ctx, where)
@@ -303,12 +330,15 @@ def plan_edits(
                 changed = configured.get_changed_contents(
                     current_v, new_v, run_ctx, file_contents=texts[path]
                 )
+                if changed is None:
+                    continue
+                search, _ = change.get_search_pattern(run_ctx)
+                replace = configured.version_config.replace.format(**run_ctx)
             except (BumpVersionError, KeyError, IndexError, ValueError, re.error) as exc:
                 raise VersionFilesError(f"{where}: {_one_line(exc)}") from None
             _check_round_trip(run_ctx, current, new, where)
-            if changed is not None:
-                matched = True
-                texts[path] = changed
+            matched = True
+            texts[path] = _apply(path, texts[path], changed, search, replace, decide, found)
         if not matched and not entry.file_change.ignore_missing_version:
             count = len(entry.paths)
             scope = f" in {count} file{'s' * (count != 1)}" if entry.file_change.glob else ""
@@ -316,7 +346,35 @@ def plan_edits(
                 f"{where}: search {_short(entry.file_change.search)} matches nothing{scope}; "
                 "fix the file or the pattern"
             )
-    return {path: text for path, text in texts.items() if text != originals[path]}
+    edits = {path: text for path, text in texts.items() if text != originals[path]}
+    return edits, list(found.values())
+
+
+def _apply(
+    path: Path,
+    text: str,
+    changed: str,
+    search: re.Pattern[str],
+    replace: str,
+    decide: Decide | None,
+    found: dict[tuple[Path, int], Found],
+) -> str:
+    """bump-my-version's result, unless a match is kept: then every match but the kept
+    ones is replaced as bump-my-version replaces it (``Pattern.sub`` with its template)."""
+    kept: set[int] = set()
+    for match in search.finditer(text):
+        reason = decide(path, text, match) if decide else None
+        after = match.group(0) if reason else match.expand(replace)
+        if reason:
+            kept.add(match.start())
+        if reason or after != match.group(0):
+            found.setdefault(
+                (path, match.start()),
+                Found(path, match.start(), text, match.group(0), after, reason),
+            )
+    if not kept:
+        return changed
+    return search.sub(lambda m: m.group(0) if m.start() in kept else m.expand(replace), text)
 
 
 def _check_round_trip(ctx: Mapping[str, Any], current: str, new: str, where: str) -> None:

@@ -271,6 +271,18 @@ def _released_section(log: Changelog, head: Heading, new: str, date: str) -> lis
     return out
 
 
+_TREE = re.compile(r"^(?P<base>.+)/tree/(?P<ref>[^/]+)$")
+
+
+def link_tag(url: str) -> str | None:
+    """The tag a version link points at, or None for another kind of link."""
+    for pattern, group in ((_COMPARE, "new"), (_RELEASE_TAG, "ref"), (_TREE, "ref")):
+        match = pattern.match(url)
+        if match:
+            return match.group(group)
+    return None
+
+
 def _tag_prefix(ref: str) -> str:
     match = _REF_VERSION.match(ref)
     return match.group("prefix") if match else "v"

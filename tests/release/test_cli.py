@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import copy_sample, run_nox
 
-pytestmark = pytest.mark.e2e
+# e2e except the in-process checks of the child's entry (marked unit one by one)
 
 NOTE = "### Fixed\n\n- Workers restart after a timeout.\n"
 
@@ -39,12 +39,15 @@ def session_error_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if "Session release aborted" in line]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["0.0.1"], "0.0.1 is lower than the current version 0.1.0"),
         (["0.2.0", "--date", "2025-13-01"], '--date "2025-13-01" is not a real date'),
         (["0.2.0", "--bogus"], "Usage: nox -s release -- "),
+        (["0.2.0", "--date", "2025-10-31"], "[0.1.0] is dated 2025-11-01, after 2025-10-31"),
+        (["0.2.0", "--strict"], "--strict: "),
     ],
 )
 def test_bad_input_fails_with_one_line_and_changes_nothing(
@@ -60,6 +63,7 @@ def test_bad_input_fails_with_one_line_and_changes_nothing(
     assert snapshot(released) == before
 
 
+@pytest.mark.e2e
 def test_dry_run_shows_the_diff_and_changes_nothing(released: Path) -> None:
     before = snapshot(released)
     result = run_nox(released, "-s", "release", "--", "0.2.0", "--date", "2025-12-20", "--dry-run")
@@ -74,6 +78,7 @@ def test_dry_run_shows_the_diff_and_changes_nothing(released: Path) -> None:
     assert snapshot(released) == before
 
 
+@pytest.mark.e2e
 def test_patch_computes_the_next_version(released: Path) -> None:
     result = run_nox(released, "-s", "release", "--", "patch", "--dry-run")
     assert result.returncode == 0, result.stdout
@@ -81,9 +86,13 @@ def test_patch_computes_the_next_version(released: Path) -> None:
     assert '+  @version "0.1.1"' in result.stdout
 
 
+@pytest.mark.e2e
 def test_release_updates_exactly_mix_exs_snippets_and_changelog(released: Path) -> None:
     before = snapshot(released)
-    result = run_nox(released, "-s", "release", "--", "0.2.0", "--date", "2025-12-20")
+    notes = released.parent / "notes.md"
+    result = run_nox(
+        released, "-s", "release", "--", "0.2.0", "--date", "2025-12-20", "--notes", str(notes)
+    )
     assert result.returncode == 0, result.stdout
     after = snapshot(released)
     changed = {name for name in before if before[name] != after.get(name)}
@@ -99,3 +108,29 @@ def test_release_updates_exactly_mix_exs_snippets_and_changelog(released: Path) 
     assert "[Unreleased]: https://github.com/noxpit/pitpool/compare/v0.2.0...HEAD\n" in log
     assert "[0.2.0]: https://github.com/noxpit/pitpool/compare/v0.1.0...v0.2.0\n" in log
     assert "[0.1.0]: https://github.com/noxpit/pitpool/releases/tag/v0.1.0\n" in log
+    assert notes.read_text() == NOTE
+
+
+@pytest.mark.unit
+def test_the_child_reads_the_target_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sessions.release import cli
+    from tests.release.pitpool import make_project
+
+    project = make_project(tmp_path / "pitpool")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NOXPIT_PROJECT", str(project))
+    monkeypatch.setenv("NO_COLOR", "1")
+    cli.main(["0.2.0", "--date", "2025-12-20", "--dry-run"])
+    assert "release pitpool 0.1.0 -> 0.2.0 (2025-12-20)" in capsys.readouterr().out
+
+
+@pytest.mark.unit
+def test_the_child_without_a_target_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sessions.core import child
+    from sessions.release import cli
+
+    monkeypatch.delenv("NOXPIT_PROJECT", raising=False)
+    monkeypatch.delenv(child.ERROR_FILE_ENV, raising=False)
+    assert child.child_main(cli.main, ["0.2.0"]) == child.USER_ERROR

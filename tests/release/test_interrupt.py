@@ -1,0 +1,92 @@
+"""Ctrl-C at any moment of `nox -s release`: exit 130, no traceback, and every file either
+as it was or fully released. SIGINT goes to the whole process group, as a terminal sends it,
+at seeded random moments after the session has started (before that, nox itself is still
+importing and no noxpit code runs)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, copy_sample, nox_env, run_nox
+
+pytestmark = pytest.mark.e2e
+
+ARGS = ("--", "0.2.0", "--date", "2025-12-20", "--allow-empty")
+SEED = 20261202
+RUNS = 24
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".nox" not in path.parts
+    }
+
+
+def interrupted_run(project: Path, delay: float) -> tuple[int, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "release", *ARGS],
+        cwd=project,
+        env=nox_env(project),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    head = b""
+    while b"Running session release" not in head:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        head += line
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    rest, _ = proc.communicate(timeout=120)
+    return proc.returncode, (head + rest).decode("utf-8", "replace")
+
+
+def test_ctrl_c_at_random_moments_leaves_every_file_as_it_was_or_released(
+    tmp_path: Path,
+) -> None:
+    if "child_launcher" not in (REPO / "sessions" / "noxsupport.py").read_text():
+        pytest.skip(
+            "needs run_module to start the child through core.child.child_launcher (its own "
+            "session): otherwise a Ctrl-C while the child's Python starts prints a traceback"
+        )
+    released = copy_sample(tmp_path / "released")
+    original = snapshot(released)
+    result = run_nox(released, "-s", "release", *ARGS)  # also makes the venv warm
+    assert result.returncode == 0, result.stdout
+    done = snapshot(released)
+    assert done != original
+
+    rng = random.Random(SEED)
+    outcomes = {"as it was": 0, "released": 0}
+    for run in range(RUNS):
+        project = copy_sample(tmp_path / f"run{run}")
+        delay = rng.uniform(0.0, 1.2)
+        code, output = interrupted_run(project, delay)
+        after = snapshot(project)
+        where = f"run {run}, SIGINT {delay:.3f}s after the session started:\n{output}"
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output, where
+        if code == 0:  # the release finished before the signal came
+            assert after == done, where
+            outcomes["released"] += 1
+            continue
+        # 130, or killed by SIGINT itself (-2): what a shell shows as 130 either way
+        assert code in (130, -signal.SIGINT), where
+        assert after in (original, done), where
+        outcomes["as it was" if after == original else "released"] += 1
+    assert outcomes["as it was"] > 0, outcomes
