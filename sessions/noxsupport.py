@@ -18,7 +18,7 @@ from pathlib import Path
 import nox
 
 from sessions.core import procs
-from sessions.core.child import USER_ERROR, ChildError, child_env
+from sessions.core.child import USER_ERROR, ChildError, child_env, child_launcher
 from sessions.core.errors import NoxpitError
 from sessions.core.options import UsageError
 from sessions.core.paths import SUITE_ROOT
@@ -76,12 +76,14 @@ def run_module(session: nox.Session, target: Target, module: str, args: Sequence
     with tempfile.TemporaryDirectory(prefix="noxpit-") as tmp:
         error_file = Path(tmp) / "error.txt"
         session.run(
+            *child_launcher(),
             "python",
             "-m",
             module,
             *args,
             env=child_env(target, error_file, dict(os.environ), Path(session.virtualenv.location)),
             success_codes=[0, USER_ERROR],
+            external=True,
         )
         if error_file.is_file():
             raise ChildError(error_file.read_text(encoding="utf-8").strip())

@@ -60,11 +60,6 @@ def interrupted_run(project: Path, delay: float) -> tuple[int, str]:
 def test_ctrl_c_at_random_moments_leaves_every_file_as_it_was_or_released(
     tmp_path: Path,
 ) -> None:
-    if "child_launcher" not in (REPO / "sessions" / "noxsupport.py").read_text():
-        pytest.skip(
-            "needs run_module to start the child through core.child.child_launcher (its own "
-            "session): otherwise a Ctrl-C while the child's Python starts prints a traceback"
-        )
     released = copy_sample(tmp_path / "released")
     original = snapshot(released)
     result = run_nox(released, "-s", "release", *ARGS)  # also makes the venv warm
