@@ -294,10 +294,9 @@ def run_benchmarks(
     """Measure, print the table, and write bench/results.json and docs/benchmarks.md."""
     if runs < MIN_RUNS:
         raise BenchError(f"--runs must be at least {MIN_RUNS} (medians need enough runs)")
-    # Names are checked before the (slow) workspace copy; scenarios only need its paths.
-    chosen = select(scenarios(Workspace(suite_root, base or Path("/nonexistent"))), names)
     workspace = Workspace(suite_root, base or default_base())
     try:
+        chosen = select(scenarios(workspace), names)  # before the (slow) copy
         return _run_chosen(workspace, chosen, suite_root, console, names, runs)
     finally:
         if base is None:
