@@ -133,17 +133,19 @@ def _missing_interpreter(spec: VenvSpec, target: Target, console: Console) -> Se
     return SetupResult(spec.path, "skipped")
 
 
-def _refuse_non_venv(path: Path, rel: str) -> None:
+def _refuse_non_venv(spec: VenvSpec, rel: str) -> None:
     """Creating a venv clears its directory: never do that to a file or to sources."""
+    path = spec.path
+    key = "`venv`" if spec.main else f"`path` of [[venvs]] {rel}"
     if path.exists() and not path.is_dir():
         raise SetupError(
-            f"{rel} is a file, not a venv directory; move it away (or point `venv` at another "
+            f"{rel} is a file, not a venv directory; move it away (or point {key} at another "
             "directory), then run `nox -s setup`"
         )
     if path.is_dir() and not (path / "pyvenv.cfg").exists() and any(path.iterdir()):
         raise SetupError(
             f"{rel} exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
-            "or point `venv` at another directory"
+            f"or point {key} at another directory"
         )
 
 
@@ -183,7 +185,7 @@ def ensure_venv(
     if fresh:
         console.step(f"setup: {rel} is up to date")
         return SetupResult(spec.path, "up to date")
-    _refuse_non_venv(spec.path, rel)
+    _refuse_non_venv(spec, rel)
     label = interpreter_label(spec)
     existed = intact(spec)
     made_by = read_stamp(spec.path).get("interpreter")
