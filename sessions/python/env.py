@@ -29,6 +29,7 @@ from sessions.python import requirements as requirements_files
 from sessions.python import stubs
 from sessions.python.installer import (
     Installer,
+    bundled_uv,
     choose_installer,
     error_line,
     install_failure,
@@ -70,9 +71,14 @@ class SetupResult:
     action: str  # "created", "reinstalled", "up to date", "skipped", "would set up"
 
 
-def installer_for(target: Target) -> Installer:
-    """The installer setup uses for this target (``[setup] installer``, then what is found)."""
-    return choose_installer(setup_settings(target).installer)
+def installer_for(
+    target: Target,
+    which: Callable[[str], str | None] = shutil.which,
+    bundled: Callable[[], str | None] = bundled_uv,
+) -> Installer:
+    """The installer setup uses for this target (``[setup] installer``, then what is found:
+    uv on PATH, else beside noxpit's Python). ``doctor`` asks the same question."""
+    return choose_installer(setup_settings(target).installer, which, bundled)
 
 
 @contextmanager

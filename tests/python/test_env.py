@@ -174,7 +174,7 @@ def test_an_interpreter_given_by_path_is_used(
     tmp_path: Path, fake_installer: FakeInstaller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(procs, "output_of", lambda *_a, **_k: procs.Completed(("p",), 0, 0.0))
-    monkeypatch.setattr(python_env, "installer_for", lambda _target: PIP)
+    monkeypatch.setattr(python_env, "installer_for", lambda *_a: PIP)
     target = make_target(tmp_path, f'python = "{sys.executable}"\n')
     console, out = quiet()
     assert python_env.ensure(target, console).action == "created"
@@ -250,7 +250,7 @@ def test_uv_provisions_independent_venvs_at_once(
     fake = FakeInstaller(delay=0.3)
     monkeypatch.setattr(procs, "run", fake)
     monkeypatch.setattr(procs, "output_of", lambda *_a, **_k: procs.Completed(("p",), 0, 0.0))
-    monkeypatch.setattr(python_env, "installer_for", lambda _target: installer)
+    monkeypatch.setattr(python_env, "installer_for", lambda *_a: installer)
     target = make_target(tmp_path, TWO_VENVS)
     console, out = quiet()
     results = python_env.provision(target, console)
@@ -277,7 +277,7 @@ def test_a_failure_in_one_of_several_venvs_is_one_line(
     fake = FakeInstaller(fail_install="error: Failed to fetch: `https://pypi.invalid`\n")
     monkeypatch.setattr(procs, "run", fake)
     monkeypatch.setattr(procs, "output_of", lambda *_a, **_k: procs.Completed(("p",), 0, 0.0))
-    monkeypatch.setattr(python_env, "installer_for", lambda _target: UV)
+    monkeypatch.setattr(python_env, "installer_for", lambda *_a: UV)
     target = make_target(tmp_path, TWO_VENVS)
     console, _ = quiet()
     with pytest.raises(SetupError) as caught:
@@ -285,4 +285,16 @@ def test_a_failure_in_one_of_several_venvs_is_one_line(
     assert str(caught.value) == (
         "uv could not install priv/python/requirements.txt: "
         "error: Failed to fetch: `https://pypi.invalid`"
+    )
+
+
+def test_installer_for_follows_the_setup_table(tmp_path: Path) -> None:
+    found = (lambda name: f"/opt/{name}", lambda: None)
+    assert python_env.installer_for(make_target(tmp_path / "a"), *found) == Installer(
+        "uv", "/opt/uv"
+    )
+    pip = make_target(tmp_path / "b", '[setup]\ninstaller = "pip"\n')
+    assert python_env.installer_for(pip, *found) == PIP
+    assert (
+        python_env.installer_for(make_target(tmp_path / "c"), lambda _n: None, lambda: None) == PIP
     )
