@@ -63,6 +63,9 @@ __all__ = [  # what other areas use
 ]
 
 LOCK_FILE = Path("_build") / ".noxpit-setup.lock"
+# Present while an install runs: a venv left with it (Ctrl-C, a killed installer) may hold
+# half-written packages, so the next setup recreates it instead of installing into it.
+INCOMPLETE_FILE = ".noxpit-incomplete"
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,8 @@ def ensure_venv(
     label = interpreter_label(spec)
     existed = intact(spec)
     made_by = read_stamp(spec.path).get("interpreter")
-    recreate = force or not existed or made_by not in (None, label)
+    interrupted = (spec.path / INCOMPLETE_FILE).exists()
+    recreate = force or not existed or interrupted or made_by not in (None, label)
     if dry_run:
         verb = "reinstall"
         if recreate:
@@ -216,6 +220,7 @@ def ensure_venv(
             raise SetupError(f"could not create {rel} with {base}: {error_line(made.output)}")
     version = venv_version(spec.path)
     assert version is not None  # intact() checked it
+    (spec.path / INCOMPLETE_FILE).touch()
     console.step(f"setup: installing {_names(spec, target)} into {rel} with {installer.name}")
     installed = procs.run(
         installer.command(spec.python_bin, spec.requirements),
@@ -241,6 +246,7 @@ def ensure_venv(
         "installer": installer.name,
     }
     (spec.path / FINGERPRINT_FILE).write_text(json.dumps(stamp))
+    (spec.path / INCOMPLETE_FILE).unlink()
     action = "reinstalled" if existed and not recreate else "created"
     console.step(f"setup: {rel} {action}")
     return SetupResult(spec.path, action)
@@ -257,11 +263,15 @@ def _all_venvs(
     try:
         futures = [pool.submit(run_one, spec, False) for spec in specs]
         wait_all(futures)
-    except BaseException:  # Ctrl-C: the children go first, or the threads would wait on them
-        procs.kill_all()
+    except BaseException:
+        # Ctrl-C: kill the children until every thread has ended (a thread may start its
+        # next command just after a kill), so no installer outlives the run.
+        pool.shutdown(wait=False, cancel_futures=True)
+        while not all(future.done() for future in futures):
+            procs.kill_all()
+            wait_all(futures, timeout=0.1)
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    pool.shutdown(wait=True)
     return [future.result() for future in futures]  # the first failure, in venv order
 
 

@@ -298,3 +298,24 @@ def test_installer_for_follows_the_setup_table(tmp_path: Path) -> None:
     assert (
         python_env.installer_for(make_target(tmp_path / "c"), lambda _n: None, lambda: None) == PIP
     )
+
+
+def test_a_venv_whose_install_was_interrupted_is_recreated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = make_target(tmp_path)
+    spec = python_env.venv_specs(target)[0]
+    fake_venv(spec)
+
+    def interrupted(command: Sequence[str], **_kwargs: Any) -> procs.Completed:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(procs, "run", interrupted)
+    console, _ = quiet()
+    with pytest.raises(KeyboardInterrupt):
+        python_env.ensure_venv(spec, target, console, installer=PIP)
+    fake = FakeInstaller()
+    monkeypatch.setattr(procs, "run", fake)
+    assert python_env.ensure_venv(spec, target, console, installer=PIP).action == "created"
+    assert fake.commands[0][1:4] == ["-m", "venv", "--clear"]  # not pip into a broken venv
+    assert python_env.up_to_date(spec, target, PIP)
