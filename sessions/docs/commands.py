@@ -44,6 +44,9 @@ OPTION_VALUE_SKIPPED = word_set(
     "-e --eval --only --exclude --include -o --output --out -m -c -k -s --name --sname "
     "--cookie --app --module -t --tag"
 )
+SCRIPT_RUNNERS = word_set("elixir python python3 bash sh zsh source")
+# Placeholders: `path/to/x`, `docs/2025/...`, `priv/python/my_adapter`, `your_app/...`.
+_PLACEHOLDER_PATH = re.compile(r"(?:^|/)(?:\.\.\.|\u2026|(?:my|your|some)_[^/]*)(?:/|$)|^path/to/")
 OPTION_VALUE_CREATED = frozenset({"-o", "--output", "--out"})
 KNOWN_EXTENSIONS = word_set(
     ".exs .ex .eex .heex .erl .hrl .sh .bash .py .md .toml .txt .proto .lock .json .yml "
@@ -66,6 +69,7 @@ class Command:
     words: tuple[str, ...]
     cwd: str | None  # relative to the target root; None when it cannot be known
     created: frozenset[str] = frozenset()
+    moved: bool = False  # an earlier `cd` set cwd: bare file names there are meant literally
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ class PathRef:
     bases: tuple[str, ...]
     created: frozenset[str] = frozenset()
     want_dir: bool = False  # `cd x`: x must be a directory
+    # A path only if its first folder exists (`lib/x`, not `jobs/hour`): no extension, no ./
+    needs_prefix: bool = False
+    prose: bool = False  # named in prose (a code span), not by a command
 
 
 # --- lines -> commands ---------------------------------------------------------------
@@ -166,15 +173,17 @@ def commands_of(
     """Commands of one script or code block, following ``cd`` and what gets created."""
     out: list[Command] = []
     created: set[str] = set()
+    moved = False
     for number, text in shell_lines(lines, prompts_only=prompts_only):
         for words in simple_commands(split_words(text)):
             command = unwrap(words)
             if not command:
                 continue
-            out.append(Command(number, tuple(command), cwd, frozenset(created)))
+            out.append(Command(number, tuple(command), cwd, frozenset(created), moved))
             created.update(_created_by(command, cwd))
             if command[0] == "cd":
                 cwd = _cd(command, cwd, script_dir, created)
+                moved = True
     return out
 
 
@@ -274,6 +283,7 @@ def path_args(command: Sequence[str]) -> list[str]:
     if name in {"cp", "mv", "ln", "install"}:
         positional = [w for w in args if not w.startswith("-")]
         args = positional[:-1]
+    runs_script = name in SCRIPT_RUNNERS or (name == "mix" and mix_tasks(command)[:1] == ["run"])
     skip_next = False
     for word in args:
         if skip_next:
@@ -284,6 +294,8 @@ def path_args(command: Sequence[str]) -> list[str]:
             continue
         if looks_like_path(word):
             found.append(word)
+            if runs_script and has_known_extension(word):
+                break  # what follows is the script's own arguments (often its outputs)
     return found
 
 
@@ -298,9 +310,14 @@ def _requirement_files(command: Sequence[str]) -> list[str]:
     ]
 
 
+# Slashes that are not paths: `Mod.fun/2`, `fun/1`, `159/159`, `HTTP/2`, `TLS/1.3`.
+_NOT_A_PATH = re.compile(r"^(?:[\w.]*[\w!?]/\d+|\d[\d.,]*/\d[\d.,]*|[A-Za-z]+/\d+(?:\.\d+)*)$")
+
+
 def looks_like_path(token: str) -> bool:
-    """Plainly a relative path: has a slash or a known file extension, and nothing that
-    makes it a URL, glob, option, variable, placeholder or ``host:port``."""
+    """Possibly a relative path: a slash or a known file extension, and nothing that makes
+    it a URL, glob, option, variable, placeholder, ``host:port``, ``Mod.fun/arity``, a ratio
+    or a protocol version. See ``path_needs_prefix`` for slashes without an extension."""
     if not token or token.startswith(("-", "/")) or "://" in token:
         return False
     if any(char in _NOT_PATH_CHARS for char in token):
@@ -308,9 +325,21 @@ def looks_like_path(token: str) -> bool:
     token = _LINE_SUFFIX.sub("", token)
     if ":" in token or token in {".", ".."} or not re.search(r"[A-Za-z0-9]", token):
         return False
+    if _NOT_A_PATH.match(token) or _PLACEHOLDER_PATH.search(token):
+        return False
     if "/" in token:
         return True
-    return posixpath.splitext(token)[1] in KNOWN_EXTENSIONS
+    return has_known_extension(token)
+
+
+def has_known_extension(token: str) -> bool:
+    return posixpath.splitext(_LINE_SUFFIX.sub("", token).rstrip("/"))[1] in KNOWN_EXTENSIONS
+
+
+def path_needs_prefix(token: str) -> bool:
+    """``jobs/hour``, ``req/s``: a path only when its first folder exists in the project.
+    A known extension or a leading ``./``/``../`` makes it plainly a path."""
+    return not has_known_extension(token) and not token.startswith(("./", "../"))
 
 
 def looks_like_dir(token: str) -> bool:
@@ -324,8 +353,11 @@ def clean_path(token: str) -> str:
     return _LINE_SUFFIX.sub("", token).rstrip("/") or token
 
 
-def refs_of(commands: Iterable[Command], *, extra_bases: Sequence[str] = ()) -> list[PathRef]:
-    """Every path a list of commands names, to be checked against the project."""
+def refs_of(
+    commands: Iterable[Command], *, extra_bases: Sequence[str] = (), script: bool = False
+) -> list[PathRef]:
+    """Every path a list of commands names, to be checked against the project. Bare file
+    names count only in scripts and after a ``cd`` (where the doc says which folder)."""
     refs: list[PathRef] = []
     visited: list[str] = []
     for command in commands:
@@ -340,10 +372,18 @@ def refs_of(commands: Iterable[Command], *, extra_bases: Sequence[str] = ()) -> 
                 if joined:
                     visited.append(joined)
             continue
-        refs.extend(
-            PathRef(command.line, clean_path(word), bases, command.created)
-            for word in path_args(command.words)
-        )
+        for word in path_args(command.words):
+            if "/" not in word.rstrip("/") and not (command.moved or script):
+                continue  # `mix run my_script.exs`: a bare name may be the reader's own file
+            refs.append(
+                PathRef(
+                    command.line,
+                    clean_path(word),
+                    bases,
+                    command.created,
+                    needs_prefix=path_needs_prefix(word),
+                )
+            )
     return refs
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sessions.core import procs
 from sessions.core.console import Console
+from sessions.core.files import atomic_write, last_line
 from sessions.core.target import Target
 from sessions.docs.commands import word_set
 
@@ -62,6 +63,7 @@ class TaskList:
     names: frozenset[str]
     patterns: tuple[str, ...] = ()
     source: str = "mix help"
+    app: str = ""  # the project's app, for messages; empty for the target itself
 
     def has(self, task: str) -> bool:
         return task in self.names or any(fnmatch.fnmatchcase(task, p) for p in self.patterns)
@@ -174,9 +176,7 @@ def _read_cache(path: Path, key: str) -> frozenset[str] | None:
 def _write_cache(path: Path, key: str, tasks: frozenset[str]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"key": key, "tasks": sorted(tasks)}), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, json.dumps({"key": key, "tasks": sorted(tasks)}))
     except OSError:
         pass  # a cache that cannot be written only costs time
 
@@ -222,7 +222,7 @@ def load(
     if result.ok and listed:
         _write_cache(path, key, listed)
         return TaskList(listed | static, patterns, "mix help")
-    reason = (result.output.strip().splitlines() or ["no output"])[-1]
+    reason = last_line(result.output)
     console.line(
         f"warning: `mix help` failed in {target.root} ({reason}); checking against Mix's "
         "built-in tasks and the project's own task modules and aliases"

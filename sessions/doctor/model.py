@@ -2,12 +2,14 @@
 
 A ``Check`` is data (name, what it looks at, when it applies, remedy) plus a small
 function of a ``Probe``: the target, the ``[doctor]`` config and a ``Machine`` (PATH
-lookups, child processes, ports) that tests replace with a fake.
+lookups, child processes, ports) that tests replace with a fake. Checks end in the one
+``Status`` vocabulary: ``PASSED``, ``WARN``, ``ERROR`` or ``SKIPPED``.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -16,17 +18,17 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sessions.core import procs
-from sessions.core.config import reject_unknown_keys
+from sessions.core.config import read_section, rule
 from sessions.core.errors import NoxpitError
+from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.python import env as python_env
 
-Status = Literal["ok", "warn", "error", "skip"]
-STATUSES: tuple[Status, ...] = ("ok", "warn", "error", "skip")
-DOCTOR_KEYS = {"min_python", "ports", "min_otp", "timeout"}
+PROBES_DIR = Path(__file__).resolve().parent / "probes"
+JSON_MARKER = "NOXPIT-JSON:"
 
 
 class DoctorError(NoxpitError):
@@ -55,7 +57,7 @@ class Ran:
 
 
 class Machine(Protocol):
-    """What checks may look at besides files: PATH, child processes and ports."""
+    """What checks may look at besides files: PATH, child processes, ports, the network."""
 
     @property
     def environ(self) -> Mapping[str, str]: ...
@@ -72,6 +74,8 @@ class Machine(Protocol):
     ) -> Ran: ...
 
     def port_busy(self, port: int) -> str | None: ...
+
+    def unreachable(self, host: str, port: int) -> str | None: ...
 
 
 class RealMachine:
@@ -111,57 +115,61 @@ class RealMachine:
                 return exc.strerror or str(exc)
         return None
 
+    def unreachable(self, host: str, port: int) -> str | None:
+        """Why a TCP connection to host:port fails within 5 s (None: it connects)."""
+        try:
+            with socket.create_connection((host, port), timeout=5):
+                return None
+        except OSError as exc:
+            return exc.strerror or type(exc).__name__
+
 
 # --- configuration -------------------------------------------------------------------
+
+_VERSION = r"\d+(\.\d+){0,2}"
+_MODULE = r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*"
+_TOOL = r"[A-Za-z0-9][A-Za-z0-9._+-]*"
 
 
 @dataclass(frozen=True)
 class DoctorConfig:
-    min_python: tuple[int, ...] = (3, 9)
-    ports: tuple[int, ...] = ()
+    """``[doctor]``: what the checks compare with (see docs/doctor.md)."""
+
+    min_python: str = field(
+        default="3.9", metadata=rule(pattern=_VERSION, what='a version string like "3.9"')
+    )
+    ports: tuple[int, ...] = field(default=(), metadata=rule(minimum=1))
     min_otp: int | None = None
-    timeout: float = 60.0
+    timeout: float = field(default=60.0, metadata=rule(minimum=0.001))
+    tools: tuple[str, ...] = field(
+        default=(), metadata=rule(pattern=_TOOL, what='a program name like "uv"')
+    )
     imports: tuple[str, ...] = ()
 
 
-_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+@dataclass(frozen=True)
+class _TopLevel:
+    imports: tuple[str, ...] = field(
+        default=(), metadata=rule(pattern=_MODULE, what='a module name like "my_worker"')
+    )
 
 
 def load_config(target: Target) -> DoctorConfig:
     """``[doctor]`` and the top-level ``imports``, validated: one line per mistake."""
-    section = target.section("doctor")
-    label = f"{target.config_label}: [doctor]"
-    reject_unknown_keys(section, DOCTOR_KEYS, label, DoctorError)
-    min_python = section.get("min_python", "3.9")
-    if not isinstance(min_python, str) or not re.fullmatch(r"\d+(\.\d+){0,2}", min_python):
-        raise DoctorError(f'{label} `min_python` must be a version string like "3.9"')
-    ports = section.get("ports", [])
-    if not isinstance(ports, list) or not all(
-        isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in ports
-    ):
-        raise DoctorError(f"{label} `ports` must be a list of TCP port numbers like [50051]")
-    min_otp = section.get("min_otp")
-    if min_otp is not None and (not isinstance(min_otp, int) or isinstance(min_otp, bool)):
-        raise DoctorError(f"{label} `min_otp` must be an OTP release number like 25")
-    timeout = section.get("timeout", 60)
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-        raise DoctorError(f"{label} `timeout` must be a positive number of seconds")
-    imports = target.config.get("imports", [])
-    if isinstance(imports, str):
-        imports = [imports]
-    if not isinstance(imports, list) or not all(
-        isinstance(m, str) and _MODULE.match(m) for m in imports
-    ):
-        raise DoctorError(
-            f'{target.config_label}: `imports` must be a list of module names like ["my_worker"]'
-        )
-    return DoctorConfig(
-        min_python=tuple(int(part) for part in min_python.split(".")),
-        ports=tuple(ports),
-        min_otp=min_otp,
-        timeout=float(timeout),
-        imports=tuple(imports),
+    label = target.config_label
+    imports: tuple[str, ...] = ()
+    if "imports" in target.config:
+        table = {"imports": target.config["imports"]}
+        imports = read_section(_TopLevel, table, f"{label}:", DoctorError).imports
+    config = read_section(
+        DoctorConfig, target.section("doctor"), f"{label}: [doctor]", DoctorError, imports=imports
     )
+    for port in config.ports:
+        if port > 65535:
+            raise DoctorError(
+                f"{label}: [doctor] ports: {port} is not a TCP port (1-65535), e.g. [50051]"
+            )
+    return config
 
 
 # --- checks as data ------------------------------------------------------------------
@@ -172,6 +180,22 @@ class Outcome:
     status: Status
     detail: str
     remedy: str | None = None  # None: the check's own remedy
+
+
+def ok(detail: str) -> Outcome:
+    return Outcome(Status.PASSED, detail)
+
+
+def warn(detail: str, remedy: str | None = None) -> Outcome:
+    return Outcome(Status.WARN, detail, remedy)
+
+
+def error(detail: str, remedy: str | None = None) -> Outcome:
+    return Outcome(Status.ERROR, detail, remedy)
+
+
+def skip(detail: str) -> Outcome:
+    return Outcome(Status.SKIPPED, detail)
 
 
 @dataclass(frozen=True)
@@ -218,6 +242,29 @@ class Probe:
     def run(self, command: Sequence[str], env: Mapping[str, str] | None = None) -> Ran:
         return self.machine.run(command, cwd=self.target.root, env=env, timeout=self.config.timeout)
 
+    def program(
+        self,
+        python: str,
+        name: str,
+        argument: object = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        isolated: bool = True,
+    ) -> tuple[Ran, Any]:
+        """Run ``probes/<name>.py`` with ``python`` (``-I`` unless it needs PYTHONPATH or the
+        user's site) and return how it ended with the JSON it printed (None when none)."""
+        command = [python, *(["-I"] if isolated else []), str(PROBES_DIR / f"{name}.py")]
+        if argument is not None:
+            command.append(json.dumps(argument))
+        ran = self.run(command, env)
+        for line in ran.output.splitlines():
+            if line.startswith(JSON_MARKER):
+                try:
+                    return ran, json.loads(line[len(JSON_MARKER) :])
+                except ValueError:
+                    break
+        return ran, None
+
     # shared facts
 
     def venv_ran(self, spec: python_env.VenvSpec) -> Ran | None:
@@ -229,6 +276,18 @@ class Probe:
             return self.run([str(spec.python_bin), "-c", "import sys; print(sys.version)"])
 
         return self.once(f"venv:{spec.path}", compute)
+
+    def interpreter(self, name: str) -> tuple[str | None, Ran | None]:
+        """(path, how ``name --version`` ran): path None when it is not on PATH."""
+
+        def compute() -> tuple[str | None, Ran | None]:
+            path = self.machine.which(name)
+            if path is None:
+                return None, None
+            script = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+            return path, self.run([path, "-c", script])
+
+        return self.once(f"interpreter:{name}", compute)
 
     def elixir(self) -> tuple[str | None, str]:
         """(Elixir version, detail): version None when elixir is missing or broken."""

@@ -29,7 +29,6 @@ from sessions.python import requirements as requirements_files
 from sessions.python import stubs
 from sessions.python.installer import (
     Installer,
-    bundled_uv,
     choose_installer,
     error_line,
     install_failure,
@@ -58,6 +57,7 @@ __all__ = [  # what other areas use
     "installer_for",
     "options_parser",
     "provision",
+    "read_stamp",
     "up_to_date",
     "venv_specs",
 ]
@@ -77,7 +77,7 @@ class SetupResult:
 def installer_for(
     target: Target,
     which: Callable[[str], str | None] = shutil.which,
-    bundled: Callable[[], str | None] = bundled_uv,
+    bundled: Callable[[], str | None] | None = None,
 ) -> Installer:
     """The installer setup uses for this target (``[setup] installer``, then what is found:
     uv on PATH, else beside noxpit's Python). ``doctor`` asks the same question."""

@@ -58,12 +58,13 @@ def bundled_uv() -> str | None:
 def choose_installer(
     setting: str = "auto",
     which: Callable[[str], str | None] = shutil.which,
-    bundled: Callable[[], str | None] = bundled_uv,
+    bundled: Callable[[], str | None] | None = None,
 ) -> Installer:
-    """``auto``: uv when found (PATH first), pip otherwise; ``uv``/``pip`` force one."""
+    """``auto``: uv when found (PATH first, then beside noxpit's Python), pip otherwise;
+    ``uv``/``pip`` force one."""
     if setting == "pip":
         return Installer("pip")
-    uv = which("uv") or bundled()
+    uv = which("uv") or (bundled or bundled_uv)()
     if uv:
         return Installer("uv", uv)
     if setting == "uv":

@@ -19,7 +19,11 @@ import pytest
 
 from tests.helpers import REPO
 
-LAB = REPO.parent / "shared" / "lab"
+# The lab sits beside the checkout (../shared/lab); a git worktree may be deeper.
+LAB = next(
+    (p / "shared" / "lab" for p in REPO.parents if (p / "shared" / "lab").is_dir()),
+    REPO.parent / "shared" / "lab",
+)
 PREPARE = LAB / "prepare"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "noxpit-lab"
 CHECKOUT = CACHE / "snakepit"

@@ -136,7 +136,21 @@ def test_shell_lines_join_continuations_and_drop_comments_heredocs_and_output() 
         ("localhost:4000", False),
         ("{:pitpool, ", False),
         ("Pitpool.Worker", False),
+        ("GRPCWorker.terminate/2", False),
+        ("terminate/2", False),
+        ("159/159", False),
+        ("HTTP/2", False),
+        ("TLS/1.3", False),
+        ("path/to/changed_test.exs", False),
+        ("docs/20251229/...", False),
+        ("priv/python/my_adapter", False),
+        ("jobs/hour", True),  # only if `jobs` is a folder: see path_needs_prefix
     ],
 )
 def test_looks_like_path(token: str, is_path: bool) -> None:
     assert sh.looks_like_path(token) is is_path
+
+
+def test_slashed_words_without_an_extension_need_an_existing_first_folder() -> None:
+    assert sh.path_needs_prefix("jobs/hour") and sh.path_needs_prefix("lib/nope")
+    assert not sh.path_needs_prefix("lib/x.ex") and not sh.path_needs_prefix("./bin/setup")

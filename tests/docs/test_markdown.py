@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from sessions.docs import markdown
+from sessions.docs import markdown, parse_cache
 
 pytestmark = pytest.mark.unit
 
@@ -47,8 +50,8 @@ def test_links_come_from_prose_only_with_their_lines() -> None:
     links = [(link.line, link.target) for link in markdown.parse(DOC).links]
     assert links == [
         (3, "#install"),
-        (4, "img/ci.svg"),
         (4, "docs/ci.md#caches"),
+        (4, "img/ci.svg"),
         (20, "guide.md"),
         (22, "./docs/ref.md"),
     ]
@@ -58,7 +61,7 @@ def test_headings_atx_and_setext_give_github_anchors() -> None:
     parsed = markdown.parse(DOC)
     assert [(h.line, h.level, h.text) for h in parsed.headings] == [
         (1, 1, "Title"),
-        (7, 2, "Install `pitpool`"),
+        (7, 2, "Install pitpool"),
         (17, 2, "Setup notes"),
     ]
     assert parsed.anchors == {"title", "install-pitpool", "setup-notes"}
@@ -83,7 +86,7 @@ def test_code_spans_are_found_and_blanked_out() -> None:
     ],
 )
 def test_slug_follows_github(heading: str, slug: str) -> None:
-    assert markdown.slug(heading) == slug
+    assert markdown.parse(f"## {heading}\n").slugs == (slug,)
 
 
 def test_repeated_headings_get_numbered_like_github() -> None:
@@ -98,3 +101,47 @@ def test_repeated_headings_get_numbered_like_github() -> None:
 def test_html_anchors_count_as_link_targets() -> None:
     parsed = markdown.parse('<a name="Custom-Anchor"></a>\n# Title\n')
     assert parsed.anchors == {"custom-anchor", "title"}
+
+
+def test_commonmark_cases_the_line_scanner_got_wrong() -> None:
+    text = (
+        "1. Step\n\n   ```bash\n   mix test\n   ```\n\n"  # a fence inside a list item
+        "Code:\n\n    [not a link](indented.md)\n\n"  # an indented code block
+        "See [notes](<path with spaces.md>) and [ref][r].\n\n"
+        "[r]: ./docs/ref.md\n"
+    )
+    parsed = markdown.parse(text)
+    assert [(b.lang, b.lines, b.fenced) for b in parsed.code_blocks] == [
+        ("bash", ((4, "mix test"),), True),
+        ("", ((9, "[not a link](indented.md)"),), False),
+    ]
+    assert [(link.line, link.target) for link in parsed.links] == [
+        (11, "path%20with%20spaces.md"),
+        (13, "./docs/ref.md"),  # a reference is reported where it is defined
+    ]
+
+
+def test_emoji_headings_keep_githubs_leading_hyphen() -> None:
+    parsed = markdown.parse("## 🚀 Quick Start\n## :rocket: Launch\n## Quick Start\n")
+    assert parsed.slugs == ("-quick-start", "-launch", "quick-start")
+
+
+def test_parsed_documents_survive_the_cache_unchanged(tmp_path: Path) -> None:
+    cache = parse_cache.ParseCache(tmp_path / "markdown.json")
+    first = cache.parse(DOC)
+    cache.save()
+    again = parse_cache.ParseCache(tmp_path / "markdown.json")
+    assert again.entries and again.parse(DOC) == first == markdown.parse(DOC)
+    assert not again.dirty
+
+
+def test_without_markdown_it_the_error_is_one_line_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "markdown_it", None)  # import fails as if not installed
+    markdown._parser.cache_clear()
+    try:
+        with pytest.raises(markdown.ParserMissing, match=r"pip install markdown-it-py"):
+            markdown.parse("# Title\n")
+    finally:
+        markdown._parser.cache_clear()
