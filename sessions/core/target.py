@@ -43,6 +43,8 @@ AREA_KEYS = {
     "release",
     "docs",
     "lint",
+    "setup",  # python area: [setup] installer
+    "pytest",  # python area: [pytest] env
 }
 
 

@@ -288,8 +288,8 @@ def has_imports(probe: Probe) -> str | None:
 
 
 def check_installer(probe: Probe) -> Outcome:
-    """Which installer ``setup`` uses: uv when it is on PATH (much faster), else pip."""
-    installer = python_env.choose_installer(probe.machine.which)
+    """Which installer ``setup`` uses: ``[setup] installer``, else uv when found, else pip."""
+    installer = python_env.installer_for(probe.target, probe.machine.which)
     if installer.name == "uv":
         return ok(f"setup installs with uv ({installer.executable})")
     return ok("setup installs with pip (uv not on PATH)")

@@ -3,56 +3,69 @@
 A fingerprint of the requirements (with every file they include), the interpreter and the
 installer is stored in each venv, so a second ``setup`` finds nothing to do and installs
 nothing, without starting a single process. A file lock keeps two concurrent runs from
-installing into the same venv at once: the second waits, then finds it up to date.
-Besides the main venv, the target's config may list extra ones (``[[venvs]]``), and
-``.proto`` files get their gRPC stubs generated (``sessions/stubs.py``).
+installing into the same venv at once: the second waits, then finds it up to date. With
+uv, independent venvs are provisioned at the same time. ``.proto`` files then get their
+gRPC stubs (``stubs.py``).
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sessions.core import procs
-from sessions.core.config import reject_unknown_keys
 from sessions.core.console import Console
-from sessions.core.errors import NoxpitError
+from sessions.core.files import exclusive_lock
 from sessions.core.options import PosargsParser
 from sessions.core.target import Target
 from sessions.python import requirements as requirements_files
 from sessions.python import stubs
+from sessions.python.installer import (
+    Installer,
+    choose_installer,
+    error_line,
+    install_failure,
+)
+from sessions.python.venvs import (
+    FINGERPRINT_FILE,
+    SetupError,
+    VenvSpec,
+    fingerprint,
+    intact,
+    interpreter_label,
+    read_stamp,
+    setup_settings,
+    venv_specs,
+    venv_version,
+)
 
-FINGERPRINT_FILE = ".noxpit-fingerprint"
+__all__ = [  # what other areas use
+    "FINGERPRINT_FILE",
+    "Installer",
+    "SetupError",
+    "SetupResult",
+    "VenvSpec",
+    "current_fingerprint",
+    "ensure",
+    "installer_for",
+    "options_parser",
+    "provision",
+    "read_stamp",
+    "up_to_date",
+    "venv_specs",
+]
+
 LOCK_FILE = Path("_build") / ".noxpit-setup.lock"
-VENV_KEYS = {"path", "python", "required", "requirements"}
-
-
-class SetupError(NoxpitError):
-    """A venv could not be created or its requirements installed."""
-
-
-@dataclass(frozen=True)
-class VenvSpec:
-    """One venv to provision: the main one (``venv``) or an extra from ``[[venvs]]``."""
-
-    path: Path
-    python: str | None  # None: the interpreter running noxpit
-    required: bool
-    requirements: tuple[Path, ...]
-    main: bool = False
-
-    @property
-    def python_bin(self) -> Path:
-        return self.path / "bin" / "python3"
+# Present while an install runs: a venv left with it (Ctrl-C, a killed installer) may hold
+# half-written packages, so the next setup recreates it instead of installing into it.
+INCOMPLETE_FILE = ".noxpit-incomplete"
 
 
 @dataclass(frozen=True)
@@ -61,156 +74,47 @@ class SetupResult:
     action: str  # "created", "reinstalled", "up to date", "skipped", "would set up"
 
 
-# --- config --------------------------------------------------------------------------
-
-
-def venv_specs(target: Target) -> list[VenvSpec]:
-    """The main venv first, then each ``[[venvs]]`` entry, validated."""
-    specs = [VenvSpec(target.venv_dir, target.python, True, target.requirements, main=True)]
-    raw = target.config.get("venvs", [])
-    label = target.config_label
-    if not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw):
-        raise SetupError(f"{label}: `venvs` must be an array of tables ([[venvs]])")
-    for index, entry in enumerate(raw, start=1):
-        where = f"{label}: [[venvs]] #{index}"
-        reject_unknown_keys(entry, VENV_KEYS, f"{where}:", SetupError)
-        path, python = entry.get("path"), entry.get("python")
-        if not isinstance(path, str) or not path:
-            raise SetupError(f'{where}: `path` must be a directory name like ".venv-py313"')
-        if not isinstance(python, str) or not python:
-            raise SetupError(f'{where}: `python` must be an interpreter like "python3.13"')
-        required = entry.get("required", False)
-        if not isinstance(required, bool):
-            raise SetupError(f"{where}: `required` must be true or false")
-        requirements = entry.get("requirements", None)
-        if requirements is None:
-            req_paths = target.requirements
-        elif isinstance(requirements, list) and all(
-            isinstance(item, str) and item for item in requirements
-        ):
-            req_paths = tuple(target.root / item for item in requirements)
-        else:
-            raise SetupError(f"{where}: `requirements` must be a list of file paths")
-        venv_path = target.root / path
-        if any(venv_path == spec.path for spec in specs):
-            raise SetupError(f"{where}: venv {path} is listed twice; give each venv its own path")
-        specs.append(VenvSpec(venv_path, python, required, req_paths))
-    return specs
-
-
-# --- fingerprint ---------------------------------------------------------------------
-
-
-def fingerprint(requirements: bytes, interpreter: str, python_version: str, installer: str) -> str:
-    digest = hashlib.sha256()
-    for part in (requirements, interpreter.encode(), python_version.encode(), installer.encode()):
-        digest.update(part)
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def venv_version(venv: Path) -> str | None:
-    """The venv's Python version from ``pyvenv.cfg``: no process needed on the fast path."""
-    try:
-        text = (venv / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip().lower()] = value.strip()
-    return values.get("version") or values.get("version_info")
-
-
-def read_stamp(venv: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((venv / FINGERPRINT_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def interpreter_label(spec: VenvSpec) -> str:
-    """What the fingerprint records as the interpreter: the configured name, or ours."""
-    if spec.python is not None:
-        return spec.python
-    # Not sys.executable: one interpreter has many paths (python, python3, nox's venv).
-    version = ".".join(str(part) for part in sys.version_info[:3])
-    return f"(the interpreter running noxpit) {version}"
-
-
-# --- installer -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Installer:
-    name: str  # "uv" or "pip"
-    executable: str | None = None
-
-    def command(self, venv_python: Path, requirements: Sequence[Path]) -> list[str]:
-        files = [arg for path in requirements for arg in ("-r", str(path))]
-        if self.name == "uv":
-            uv = self.executable or "uv"
-            return [uv, "pip", "install", "--python", str(venv_python), *files]
-        pip = [str(venv_python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-        return [*pip, *files]
-
-
-def choose_installer(which: Callable[[str], str | None] = shutil.which) -> Installer:
-    """uv when it is on PATH (much faster), pip otherwise."""
-    uv = which("uv")
-    return Installer("uv", uv) if uv else Installer("pip")
-
-
-_FAILURE_PATTERNS = (
-    re.compile(r"No matching distribution found for (\S+)"),
-    re.compile(r"Could not find a version that satisfies the requirement (\S+)"),
-    re.compile(r"Because (\S+) was not found in the package registry"),
-    re.compile(r"Because there (?:is|are) no versions? of (\S+?)(?: |,|$)"),
-    re.compile(r"Failed (?:building wheel for|to build) (\S+)"),
-    re.compile(r"Because you require (.+?), we can conclude"),  # uv: conflicting pins
-    re.compile(r"Cannot install (.+?) because these package versions have conflicting"),
-    re.compile(r"Invalid requirement: (.+)$"),
-)
-
-
-def install_failure(output: str) -> str | None:
-    """The package the installer could not install, from pip's or uv's own message."""
-    for pattern in _FAILURE_PATTERNS:
-        for line in output.splitlines():
-            match = pattern.search(line)
-            if match:
-                return match.group(1).strip().strip("'\"")
-    return None
-
-
-def _last_error_line(output: str) -> str:
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if line.lower().startswith(("error", "\N{MULTIPLICATION SIGN}", "x ")):
-            return line[:200]
-    return lines[-1][:200] if lines else "no output"
-
-
-# --- provisioning --------------------------------------------------------------------
+def installer_for(
+    target: Target,
+    which: Callable[[str], str | None] = shutil.which,
+    bundled: Callable[[], str | None] | None = None,
+) -> Installer:
+    """The installer setup uses for this target (``[setup] installer``, then what is found:
+    uv on PATH, else beside noxpit's Python). ``doctor`` asks the same question."""
+    return choose_installer(setup_settings(target).installer, which, bundled)
 
 
 @contextmanager
 def setup_lock(target: Target, console: Console) -> Iterator[None]:
     """Serialise setups of one target: the second run waits, then finds it up to date."""
-    lock_path = target.root / LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            console.step("setup: another setup is running on this target; waiting for it")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def waiting() -> None:
+        console.step("setup: another setup is running on this target; waiting for it")
+
+    with exclusive_lock(target.root / LOCK_FILE, on_wait=waiting):
+        yield
+
+
+def current_fingerprint(
+    spec: VenvSpec, target: Target, reqs: requirements_files.Requirements, installer: Installer
+) -> str | None:
+    """What the stamp must hold for the venv to be up to date (None: no usable venv)."""
+    version = venv_version(spec.path)
+    if version is None or not intact(spec):
+        return None
+    requirements = reqs.digest_input(target.rel)
+    return fingerprint(requirements, interpreter_label(spec), version, installer.name)
+
+
+def up_to_date(spec: VenvSpec, target: Target, installer: Installer | None = None) -> bool:
+    """The fast path's question, answered without starting a process."""
+    try:
+        reqs = requirements_files.read(spec.requirements, target.rel)
+        chosen = installer or installer_for(target)
+    except (requirements_files.RequirementsFileError, SetupError):
+        return False
+    wanted = current_fingerprint(spec, target, reqs, chosen)
+    return wanted is not None and read_stamp(spec.path).get("fingerprint") == wanted
 
 
 def _base_interpreter(spec: VenvSpec, target: Target) -> str | None:
@@ -238,25 +142,40 @@ def _missing_interpreter(spec: VenvSpec, target: Target, console: Console) -> Se
     return SetupResult(spec.path, "skipped")
 
 
-def current_fingerprint(
-    spec: VenvSpec, target: Target, reqs: requirements_files.Requirements, installer: Installer
-) -> str | None:
-    """What the stamp must hold for the venv to be up to date (None: no usable venv)."""
-    version = venv_version(spec.path)
-    if version is None or not spec.python_bin.exists():
-        return None
-    requirements = reqs.digest_input(target.rel)
-    return fingerprint(requirements, interpreter_label(spec), version, installer.name)
+def _refuse_non_venv(spec: VenvSpec, rel: str) -> None:
+    """Creating a venv clears its directory: never do that to a file or to sources."""
+    path = spec.path
+    key = "`venv`" if spec.main else f"`path` of [[venvs]] {rel}"
+    if path.exists() and not path.is_dir():
+        raise SetupError(
+            f"{rel} is a file, not a venv directory; move it away (or point {key} at another "
+            "directory), then run `nox -s setup`"
+        )
+    if path.is_dir() and not (path / "pyvenv.cfg").exists() and any(path.iterdir()):
+        raise SetupError(
+            f"{rel} exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
+            f"or point {key} at another directory"
+        )
 
 
-def up_to_date(spec: VenvSpec, target: Target, installer: Installer | None = None) -> bool:
-    """The fast path's question, answered without starting a process."""
-    try:
-        reqs = requirements_files.read(spec.requirements, target.rel)
-    except requirements_files.RequirementsFileError:
-        return False
-    wanted = current_fingerprint(spec, target, reqs, installer or choose_installer())
-    return wanted is not None and read_stamp(spec.path).get("fingerprint") == wanted
+def _names(spec: VenvSpec, target: Target) -> str:
+    return ", ".join(target.rel(path) for path in spec.requirements)
+
+
+def fast_path(
+    spec: VenvSpec,
+    target: Target,
+    installer: Installer,
+    *,
+    force: bool = False,
+) -> tuple[requirements_files.Requirements, bool]:
+    """The requirements (one-line errors for missing or bad files) and whether the venv
+    is already up to date."""
+    hint = f"create it or fix `requirements` in {target.config_label}"
+    reqs = requirements_files.read(spec.requirements, target.rel, missing_hint=hint)
+    wanted = current_fingerprint(spec, target, reqs, installer)
+    fresh = not force and wanted is not None and read_stamp(spec.path).get("fingerprint") == wanted
+    return reqs, fresh
 
 
 def ensure_venv(
@@ -267,24 +186,24 @@ def ensure_venv(
     installer: Installer,
     force: bool = False,
     dry_run: bool = False,
+    echo: bool = True,
 ) -> SetupResult:
     """One venv: up to date (no process started), or (re)created and installed."""
     rel = target.rel(spec.path)
-    hint = f"create it or fix `requirements` in {target.config_label}"
-    reqs = requirements_files.read(spec.requirements, target.rel, missing_hint=hint)
-    req_bytes = reqs.digest_input(target.rel)
-    label = interpreter_label(spec)
-    stamp = read_stamp(spec.path)
-    existed = spec.python_bin.exists()
-    version = venv_version(spec.path)
-    wanted = current_fingerprint(spec, target, reqs, installer)
-    if not force and wanted is not None and stamp.get("fingerprint") == wanted:
+    reqs, fresh = fast_path(spec, target, installer, force=force)
+    if fresh:
         console.step(f"setup: {rel} is up to date")
         return SetupResult(spec.path, "up to date")
-    made_by = stamp.get("interpreter")
-    recreate = force or not existed or version is None or made_by not in (None, label)
+    _refuse_non_venv(spec, rel)
+    label = interpreter_label(spec)
+    existed = intact(spec)
+    made_by = read_stamp(spec.path).get("interpreter")
+    interrupted = (spec.path / INCOMPLETE_FILE).exists()
+    recreate = force or not existed or interrupted or made_by not in (None, label)
     if dry_run:
-        verb = "recreate" if recreate and existed else "create" if recreate else "reinstall"
+        verb = "reinstall"
+        if recreate:
+            verb = "recreate" if spec.path.exists() else "create"
         console.step(f"setup: would {verb} {rel} and install {_names(spec, target)}")
         return SetupResult(spec.path, "would set up")
 
@@ -293,17 +212,21 @@ def ensure_venv(
         return _missing_interpreter(spec, target, console)
     (spec.path / FINGERPRINT_FILE).unlink(missing_ok=True)  # never claim up to date midway
     if recreate:
-        _refuse_to_clear_non_venv(spec.path, rel)
         console.step(f"setup: creating {rel} with {base}")
-        made = procs.run([base, "-m", "venv", "--clear", str(spec.path)], cwd=target.root)
-        if not made.ok or not spec.python_bin.exists():
-            raise SetupError(f"could not create {rel} with {base} (see its message above)")
-        version = venv_version(spec.path)
-        if version is None:
-            raise SetupError(f"{rel}/pyvenv.cfg has no version after creating it; delete {rel}")
+        made = procs.run(
+            installer.create_command(base, spec.path), cwd=target.root, echo=echo, capture=True
+        )
+        if not made.ok or not intact(spec):
+            raise SetupError(f"could not create {rel} with {base}: {error_line(made.output)}")
+    version = venv_version(spec.path)
+    assert version is not None  # intact() checked it
+    (spec.path / INCOMPLETE_FILE).touch()
     console.step(f"setup: installing {_names(spec, target)} into {rel} with {installer.name}")
     installed = procs.run(
-        installer.command(spec.python_bin, spec.requirements), cwd=target.root, capture=True
+        installer.command(spec.python_bin, spec.requirements),
+        cwd=target.root,
+        echo=echo,
+        capture=True,
     )
     if not installed.ok:
         package = install_failure(installed.output)
@@ -314,35 +237,42 @@ def ensure_venv(
                 "and version, or your network/package index"
             )
         raise SetupError(
-            f"{installer.name} could not install {files}: {_last_error_line(installed.output)}"
+            f"{installer.name} could not install {files}: {error_line(installed.output)}"
         )
-    assert version is not None
-    (spec.path / FINGERPRINT_FILE).write_text(
-        json.dumps(
-            {
-                "fingerprint": fingerprint(req_bytes, label, version, installer.name),
-                "interpreter": label,
-                "python_version": version,
-                "installer": installer.name,
-            }
-        )
-    )
+    stamp = {
+        "fingerprint": fingerprint(reqs.digest_input(target.rel), label, version, installer.name),
+        "interpreter": label,
+        "python_version": version,
+        "installer": installer.name,
+    }
+    (spec.path / FINGERPRINT_FILE).write_text(json.dumps(stamp))
+    (spec.path / INCOMPLETE_FILE).unlink()
     action = "reinstalled" if existed and not recreate else "created"
     console.step(f"setup: {rel} {action}")
     return SetupResult(spec.path, action)
 
 
-def _refuse_to_clear_non_venv(path: Path, rel: str) -> None:
-    """``venv --clear`` empties the directory: never do that to one that holds sources."""
-    if path.is_dir() and not (path / "pyvenv.cfg").exists() and any(path.iterdir()):
-        raise SetupError(
-            f"{rel} exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
-            "or point `venv` at another directory"
-        )
-
-
-def _names(spec: VenvSpec, target: Target) -> str:
-    return ", ".join(target.rel(path) for path in spec.requirements)
+def _all_venvs(
+    specs: list[VenvSpec], run_one: Callable[[VenvSpec, bool], SetupResult], concurrent: bool
+) -> list[SetupResult]:
+    """Each venv in order, or (uv, several venvs) all at once with their output captured."""
+    if not concurrent or len(specs) < 2:
+        return [run_one(spec, True) for spec in specs]
+    pool = ThreadPoolExecutor(max_workers=len(specs), thread_name_prefix="noxpit-setup")
+    futures: list[Future[SetupResult]] = []
+    try:
+        futures = [pool.submit(run_one, spec, False) for spec in specs]
+        wait_all(futures)
+    except BaseException:
+        # Ctrl-C: kill the children until every thread has ended (a thread may start its
+        # next command just after a kill), so no installer outlives the run.
+        pool.shutdown(wait=False, cancel_futures=True)
+        while not all(future.done() for future in futures):
+            procs.kill_all()
+            wait_all(futures, timeout=0.1)
+        raise
+    pool.shutdown(wait=True)
+    return [future.result() for future in futures]  # the first failure, in venv order
 
 
 def provision(
@@ -350,15 +280,23 @@ def provision(
 ) -> list[SetupResult]:
     """Every venv, then the gRPC stubs (generated with the main venv's grpc_tools)."""
     specs = venv_specs(target)
-    installer = choose_installer()
+    installer = installer_for(target)
+
+    def run_one(spec: VenvSpec, echo: bool) -> SetupResult:
+        return ensure_venv(
+            spec, target, console, installer=installer, force=force, dry_run=dry_run, echo=echo
+        )
 
     def run_all() -> list[SetupResult]:
-        results = [
-            ensure_venv(spec, target, console, installer=installer, force=force, dry_run=dry_run)
-            for spec in specs
-        ]
+        # Up-to-date venvs are told first and in order; only the others run at once.
+        fresh = {spec.path for spec in specs if fast_path(spec, target, installer, force=force)[1]}
+        results = {spec.path: run_one(spec, True) for spec in specs if spec.path in fresh}
+        pending = [spec for spec in specs if spec.path not in fresh]
+        concurrent = installer.concurrent and not dry_run
+        for result in _all_venvs(pending, run_one, concurrent):
+            results[result.venv] = result
         stubs.ensure(target, console, specs[0].python_bin, force=force, dry_run=dry_run)
-        return results
+        return [results[spec.path] for spec in specs]
 
     if dry_run:
         return run_all()

@@ -1,16 +1,20 @@
 """pytest on the target's Python tests, with the venv's interpreter and the bridge on PYTHONPATH.
 
 OpenTelemetry exporters default to ``none`` (workers often import it; tests must not try
-to reach a collector) but the caller's environment wins. Collecting no tests is an error:
-a green run that ran nothing hides a broken test path.
+to reach a collector); ``[pytest] env`` adds what the target's own test script sets (e.g.
+snakepit's ``SNAKEPIT_OTEL_CONSOLE = "false"``). The caller's environment wins over both, as
+with a script's ``${VAR:-default}``. Collecting no tests is an error: a green run that ran
+nothing hides a broken test path.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sessions.core import procs
+from sessions.core.config import read_section
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.target import Target
@@ -27,8 +31,23 @@ class PytestError(NoxpitError):
     """pytest could not run (no venv, no tests)."""
 
 
+@dataclass(frozen=True)
+class PytestSettings:
+    """``[pytest]``: ``env`` is extra environment for every pytest run."""
+
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def settings(target: Target) -> PytestSettings:
+    return read_section(
+        PytestSettings, target.section("pytest"), f"{target.config_label}: [pytest]", PytestError
+    )
+
+
 def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
-    env = {**QUIET_DEFAULTS, **base}
+    """Quiet defaults, then ``[pytest] env``, then the caller's environment; the python dir
+    first on ``PYTHONPATH``."""
+    env = {**QUIET_DEFAULTS, **settings(target).env, **base}
     existing = base.get("PYTHONPATH")
     env["PYTHONPATH"] = str(target.python_dir) + (os.pathsep + existing if existing else "")
     return env

@@ -2,7 +2,9 @@
 
 ``setup`` fingerprints every file that takes part (an edit to an included file must
 trigger a reinstall) and ``doctor`` needs the requirement lines to compare them with what
-is installed, so both read them here, the same way.
+is installed, so both read them here, the same way. Each requirement is parsed with
+``packaging`` (what pip itself uses), so a typo is one line naming the file and line, before
+any installer runs.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from sessions.core.errors import NoxpitError
+from sessions.core.files import first_line
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)$")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
+_LINE_OPTION = re.compile(r"\s+--?[A-Za-z]")  # per-requirement options: --hash=...
+_NOT_PEP508 = re.compile(r"^(\.|/|~|[\w+.-]+://|file:)|\$\{|\.(whl|zip|tar\.gz|tgz|tar\.bz2)$")
 
 
 class RequirementsFileError(NoxpitError):
-    """A requirements file is missing or cannot be read."""
+    """A requirements file is missing, cannot be read, or has a line pip would reject."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class RequirementLine:
     file: Path
     lineno: int
     constraint: bool = False  # from a ``-c`` file: limits versions, installs nothing
+    requirement: Requirement | None = None  # None: a path or URL pip installs as is
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,21 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     if pending.strip():
         out.append((start, pending.strip()))
     return out
+
+
+def parse_requirement(text: str, where: str) -> Requirement | None:
+    """``text`` as a PEP 508 requirement; None for a local path or URL (pip takes those as
+    they are); a one-line error naming ``where`` (``file:line``) for anything else."""
+    spec = _LINE_OPTION.split(text, maxsplit=1)[0].strip()
+    try:
+        return Requirement(spec)
+    except InvalidRequirement as exc:
+        if _NOT_PEP508.search(spec):
+            return None
+        raise RequirementsFileError(
+            f"{where}: `{text}` is not a valid requirement ({first_line(str(exc))}); "
+            "fix the line (e.g. `pytest>=7`)"
+        ) from None
 
 
 def read(
@@ -102,7 +125,8 @@ def read(
                 flag, target = include.groups()
                 visit(path.parent / target, flag in ("-c", "--constraint"), rel(path))
             elif not line.startswith("-"):
-                lines.append(RequirementLine(line, path, lineno, constraint))
+                parsed = parse_requirement(line, f"{rel(path)}:{lineno}")
+                lines.append(RequirementLine(line, path, lineno, constraint, parsed))
 
     for path in paths:
         visit(path, False, None)

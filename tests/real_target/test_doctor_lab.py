@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sessions.python.installer import bundled_uv
 from tests.helpers import run_nox
 
 pytestmark = pytest.mark.real_target
@@ -48,7 +49,13 @@ def test_doctor_names_every_missing_piece(lab_copy: Path, lab_env: Mapping[str, 
     )
     assert report["tool uv"]["status"] == "error"
     assert "pip install uv" in report["tool uv"]["remedy"]
-    assert report["installer"]["detail"] == "setup installs with pip (uv not on PATH)"
+    # Not on PATH, but setup still finds a uv installed beside the Python running nox.
+    beside = bundled_uv()
+    assert report["installer"]["detail"] == (
+        f"setup installs with uv ({beside})"
+        if beside
+        else "setup installs with pip (uv not on PATH)"
+    )
     assert report["grpc stubs"]["status"] == "skip"
     assert report["deps"]["status"] == "ok"
     assert report["elixir requirement"]["detail"] == "Elixir 1.18.4 satisfies '~> 1.18'"

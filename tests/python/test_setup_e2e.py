@@ -1,7 +1,8 @@
 """End to end on one copy of the sample: setup, concurrent setups, doctor, pytest, gRPC stubs.
 
 The tests share the module's copy and its venv and run in file order; each one that
-breaks something puts it back. The gRPC test comes last: it installs grpcio-tools.
+breaks something puts it back. The gRPC test comes last: it installs grpcio-tools. Tests
+that need a venv-less or differently configured target use their own fresh copy.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sessions.python.installer import bundled_uv
 from tests.helpers import REPO, nox_env, run_nox
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +26,9 @@ pytestmark = pytest.mark.e2e
 REQUIREMENTS = Path("priv/python/requirements.txt")
 FAIL = ("❌", "[FAIL]")  # the ASCII marks when the output's encoding is not UTF-8
 OK = ("✅", "[ok]")
+HAS_UV = bool(shutil.which("uv") or bundled_uv())
+needs_uv = pytest.mark.skipif(not HAS_UV, reason="uv is not installed (pip install uv)")
+PYENV_312 = Path.home() / ".pyenv" / "versions" / "3.12.1" / "bin" / "python3.12"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +37,8 @@ def project(sample_copy: Path) -> Path:
     first = run_nox(sample_copy, "-s", "setup")
     assert first.returncode == 0, first.stdout
     assert "noxpit > setup: .venv created" in first.stdout
+    installer = "uv" if HAS_UV else "pip"
+    assert f"into .venv with {installer}" in first.stdout  # uv by default when it is there
     return sample_copy
 
 
@@ -268,3 +275,73 @@ def test_grpc_stubs_generated_importable_and_checked(project: Path) -> None:
     assert "protoc failed: priv/proto/bad.proto:1:1: Expected top-level statement" in bad.stdout
     assert "Traceback" not in bad.stdout
     shutil.rmtree(proto_dir)
+
+
+def no_traceback_one_error(result: subprocess.CompletedProcess[str], line: str) -> None:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stdout
+    said = [out for out in result.stdout.splitlines() if line in out]
+    assert len(said) == 1 and said[0].startswith("nox > Session "), result.stdout
+
+
+def test_a_venv_that_is_a_file_is_one_line_for_setup_force_and_pytest(
+    fresh_sample: Path,
+) -> None:
+    venv = fresh_sample / ".venv"
+    venv.write_text("not a venv\n")
+    line = (
+        ".venv is a file, not a venv directory; move it away (or point `venv` at another "
+        "directory), then run `nox -s setup`"
+    )
+    for args in (("-s", "setup"), ("-s", "setup", "--", "--force"), ("-s", "pytest")):
+        no_traceback_one_error(run_nox(fresh_sample, *args), line)
+    assert venv.read_text() == "not a venv\n"
+
+
+@needs_uv
+def test_pip_when_asked_uv_otherwise_and_up_to_date_with_both(fresh_sample: Path) -> None:
+    config = fresh_sample / "noxpit.toml"
+    original = config.read_text()
+    config.write_text(original + '\n[setup]\ninstaller = "pip"\n')
+    with_pip = run_nox(fresh_sample, "-s", "setup")
+    assert with_pip.returncode == 0, with_pip.stdout
+    assert "into .venv with pip" in with_pip.stdout and ".venv created" in with_pip.stdout
+    assert "is up to date" in run_nox(fresh_sample, "-s", "setup").stdout
+    assert (fresh_sample / ".venv" / "bin" / "pip").exists()
+
+    config.write_text(original)  # back to the default: uv, into the same venv
+    with_uv = run_nox(fresh_sample, "-s", "setup")
+    assert with_uv.returncode == 0, with_uv.stdout
+    assert "into .venv with uv" in with_uv.stdout and ".venv reinstalled" in with_uv.stdout
+    again = run_nox(fresh_sample, "-s", "setup")
+    assert "noxpit > setup: .venv is up to date" in again.stdout
+    assert "installing" not in again.stdout
+
+
+@needs_uv
+@pytest.mark.skipif(not PYENV_312.is_file(), reason=f"{PYENV_312} is not installed")
+def test_python_by_path_and_extra_venvs_at_once(fresh_sample: Path) -> None:
+    config = fresh_sample / "noxpit.toml"
+    config.write_text(
+        f'python = "{PYENV_312}"\n'
+        + config.read_text()
+        + f'\n[[venvs]]\npath = ".venv-b"\npython = "{sys.executable}"\n'
+    )
+    made = run_nox(fresh_sample, "-s", "setup")
+    assert made.returncode == 0, made.stdout
+    version = subprocess.run(
+        [str(fresh_sample / ".venv" / "bin" / "python"), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.strip() == "Python 3.12.1"
+    assert ".venv created" in made.stdout and ".venv-b created" in made.stdout
+    # The second venv's interpreter missing is one line too, before anything is installed.
+    shutil.rmtree(fresh_sample / ".venv")
+    config.write_text(config.read_text().replace(str(PYENV_312), "/nonexistent/python3.12"))
+    no_traceback_one_error(
+        run_nox(fresh_sample, "-s", "setup"),
+        "interpreter `/nonexistent/python3.12` not found (or does not run); install it or "
+        f"change `python` in {config}",
+    )
