@@ -27,7 +27,7 @@ from sessions.noxsupport import (
     run_module,
 )
 
-nox.options.default_venv_backend = "venv"
+nox.options.default_venv_backend = "uv|venv"  # uv when installed (it is pinned), else venv
 nox.options.sessions = ["tests"]
 nox.options.error_on_missing_interpreters = True
 
