@@ -18,6 +18,7 @@ from pathlib import Path
 from sessions.core import junit, procs
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.files import atomic_write
 from sessions.core.target import Target
 from sessions.core.user_cache import cache_dir
 from sessions.elixir import build as mix_build
@@ -133,7 +134,7 @@ def run_variant(
     )
     if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
         # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
-        report_file.write_text(junit.empty_document(label(variant)), encoding="utf-8")
+        atomic_write(report_file, junit.empty_document(label(variant)))
     report = junit.read_if_present(report_file)
     if report is not None:
         junit.annotate_failures(console, report, label(variant))

@@ -15,19 +15,19 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.core import findings, procs
-from sessions.core.config import reject_unknown_keys
+from sessions.core.config import read_section, rule
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
 from sessions.core.findings import Finding
+from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.elixir import build as mix_build
 
 DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too
-CONFIG_KEYS = {"mix_env"}
 DETAIL_WIDTH = 90  # the summary's detail column; every finding is printed in full above
 
 # Elixir 1.14/1.15: "  * lib/x.ex"; 1.17+: the path alone on a line, then a diff.
@@ -47,7 +47,10 @@ class LintError(NoxpitError):
 
 @dataclass(frozen=True)
 class LintConfig:
-    mix_env: str = DEFAULT_MIX_ENV
+    mix_env: str = field(
+        default=DEFAULT_MIX_ENV,
+        metadata=rule(pattern=mix_build.MIX_ENV_PATTERN, what="a Mix env name like test"),
+    )
 
 
 @dataclass(frozen=True)
@@ -63,19 +66,15 @@ class LintCheck:
 @dataclass(frozen=True)
 class CheckResult:
     check: LintCheck
-    status: str  # "passed", "failed"
+    status: Status  # PASSED or FAILED
     seconds: float
     findings: tuple[Finding, ...]
     detail: str = ""
 
 
 def load_config(target: Target) -> LintConfig:
-    section = target.section("lint")
-    reject_unknown_keys(section, CONFIG_KEYS, f"{target.config_label}: [lint]", LintError)
-    mix_env = section.get("mix_env", DEFAULT_MIX_ENV)
-    if not isinstance(mix_env, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", mix_env):
-        raise LintError(f"{target.config_label}: [lint] mix_env must be a Mix env name like test")
-    return LintConfig(mix_env=mix_env)
+    where = f"{target.config_label}: [lint]"
+    return read_section(LintConfig, target.section("lint"), where, LintError)
 
 
 def lint_build_path(target: Target, config: LintConfig) -> Path:
@@ -235,13 +234,13 @@ def run_check(
     completed = procs.run(list(check.args), cwd=target.root, env=env, capture=True)
     elapsed = time.monotonic() - start
     if completed.ok:
-        return CheckResult(check, "passed", elapsed, ())
+        return CheckResult(check, Status.PASSED, elapsed, ())
     found = tuple(check.findings(target, completed))
     findings.report(console, found, f"lint {check.name}")
     detail = found[0].render() if found else f"`{shown}` failed (exit {completed.returncode})"
     if len(detail) > DETAIL_WIDTH:
         detail = detail[: DETAIL_WIDTH - 3] + "..."
-    return CheckResult(check, "failed", elapsed, found, detail)
+    return CheckResult(check, Status.FAILED, elapsed, found, detail)
 
 
 def run(target: Target, console: Console) -> list[CheckResult]:
@@ -257,7 +256,7 @@ def summarize(console: Console, results: list[CheckResult]) -> bool:
         [
             r.check.name,
             r.status,
-            str(len(r.findings)) if r.status != "passed" else "0",
+            str(len(r.findings)) if r.status.bad else "0",
             seconds(r.seconds),
             r.detail,
         ]
@@ -265,9 +264,9 @@ def summarize(console: Console, results: list[CheckResult]) -> bool:
     ]
     console.line()
     console.table(["check", "result", "findings", "time", "detail"], rows, title="noxpit lint")
-    return all(r.status == "passed" for r in results)
+    return not any(r.status.bad for r in results)
 
 
 def failure_message(results: list[CheckResult]) -> str:
-    failed = [r.check.name for r in results if r.status != "passed"]
+    failed = [r.check.name for r in results if r.status.bad]
     return f"lint failed: {', '.join(failed)}"

@@ -17,19 +17,20 @@ from sessions.core import junit, procs
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser
+from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.elixir import exunit as mix_test
 from sessions.python import env as python_env
 from sessions.python import pytest_run
 
-PASSED, FAILED, ERROR = "passed", "failed", "error"
+PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 COMPILE_NAME = "mix compile (test)"
 
 
 @dataclass(frozen=True)
 class SuiteResult:
     name: str
-    status: str  # "passed", "failed", "error"
+    status: Status
     seconds: float
     detail: str = ""
     counts: junit.Counts | None = None  # from the suite's JUnit file, when it has one
@@ -147,8 +148,8 @@ def summary_rows(results: list[SuiteResult]) -> list[list[str]]:
         [r.name, r.status, *_count_cells(r.counts), seconds(r.seconds), r.detail] for r in results
     ]
     total = junit.total(r.counts for r in results if r.counts is not None)
-    status = PASSED if all(r.status == PASSED for r in results) else FAILED
-    failed = [r.name for r in results if r.status != PASSED]
+    failed = [r.name for r in results if r.status.bad]
+    status = FAILED if failed else PASSED
     detail = f"{len(failed)} of {len(results)} failed" if failed else ""
     rows.append(
         ["total", status, *_count_cells(total), seconds(sum(r.seconds for r in results)), detail]
@@ -163,9 +164,9 @@ def summarize(console: Console, results: list[SuiteResult]) -> bool:
         summary_rows(results),
         title="noxpit tests summary",
     )
-    return all(r.status == PASSED for r in results)
+    return not any(r.status.bad for r in results)
 
 
 def failure_message(results: list[SuiteResult]) -> str:
-    failed = [r.name for r in results if r.status != PASSED]
+    failed = [r.name for r in results if r.status.bad]
     return f"{len(failed)} of {len(results)} suites failed: {', '.join(failed)}"

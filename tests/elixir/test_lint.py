@@ -119,26 +119,6 @@ def test_first_changed_line() -> None:
     assert lint.first_changed_line("a\n", "a\n\n") == 2
 
 
-def test_locate_format_changes_uses_the_projects_formatter_without_touching_it(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "proj"
-    (root / "lib").mkdir(parents=True)
-    (root / "mix.exs").write_text(
-        "defmodule P.MixProject do\n  use Mix.Project\n\n"
-        '  def project, do: [app: :p, version: "0.1.0"]\nend\n'
-    )
-    (root / ".formatter.exs").write_text('[inputs: ["lib/**/*.ex"], line_length: 40]\n')
-    source = (
-        "defmodule P do\n  def f, do: :ok\n\n  def g(a, b), do: {:a_long_atom_here, a, b}\nend\n"
-    )
-    (root / "lib" / "p.ex").write_text(source)
-    found = lint.locate_format_changes(build_target(root, {}), ["lib/p.ex"])
-    # Only the line that breaks the project's 40-column limit changes.
-    assert found == [Finding("lib/p.ex", 4, "not formatted (run `mix format`)")]
-    assert (root / "lib" / "p.ex").read_text() == source
-
-
 def test_lint_config(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
@@ -147,7 +127,9 @@ def test_lint_config(tmp_path: Path) -> None:
     (root / "noxpit.toml").write_text('[lint]\nmix_env = "dev"\n')
     assert lint.load_config(build_target(root, {})).mix_env == "dev"
     (root / "noxpit.toml").write_text('[lint]\nmix_env = "Not An Env"\n')
-    with pytest.raises(lint.LintError, match=r"\[lint\] mix_env must be a Mix env name"):
+    with pytest.raises(
+        lint.LintError, match=r"\[lint\] mix_env: `Not An Env` is not a Mix env name like test"
+    ):
         lint.load_config(build_target(root, {}))
     (root / "noxpit.toml").write_text("[lint]\nstrict = true\n")
     with pytest.raises(lint.LintError, match=r"\[lint\] unknown key\(s\) strict; use mix_env"):

@@ -9,6 +9,7 @@ import pytest
 from sessions.core.console import Console
 from sessions.core.junit import Counts
 from sessions.core.options import UsageError
+from sessions.core.status import Status
 from sessions.suite import run as suite
 
 pytestmark = pytest.mark.unit
@@ -16,11 +17,13 @@ pytestmark = pytest.mark.unit
 
 def test_summary_rows_and_total() -> None:
     results = [
-        suite.SuiteResult("setup", "passed", 0.1, "up to date"),
-        suite.SuiteResult("pytest", "passed", 1.5, "", Counts(87, 0, 1)),
-        suite.SuiteResult("mix compile (test)", "passed", 0.8, "8 files compiled"),
-        suite.SuiteResult("mix test (default)", "failed", 1.2, "exit 2", Counts(27, 2, 0)),
-        suite.SuiteResult("mix test (integration)", "error", 0.0, "not run: mix compile failed"),
+        suite.SuiteResult("setup", Status.PASSED, 0.1, "up to date"),
+        suite.SuiteResult("pytest", Status.PASSED, 1.5, "", Counts(87, 0, 1)),
+        suite.SuiteResult("mix compile (test)", Status.PASSED, 0.8, "8 files compiled"),
+        suite.SuiteResult("mix test (default)", Status.FAILED, 1.2, "exit 2", Counts(27, 2, 0)),
+        suite.SuiteResult(
+            "mix test (integration)", Status.ERROR, 0.0, "not run: mix compile failed"
+        ),
     ]
     rows = suite.summary_rows(results)
     assert rows[0] == ["setup", "passed", "-", "-", "-", "0.1s", "up to date"]
