@@ -1,4 +1,4 @@
-"""``mix test`` variants: the default run and one ``--only <tag>`` run per configured tag.
+"""``mix test`` variants (which ones: ``variants``): the default run and ``--only <tag>`` runs.
 
 Each variant runs on the test build compiled once beforehand (``--no-compile``), with
 noxpit's ExUnit formatter loaded next to the usual CLI one so every run also writes
@@ -17,23 +17,21 @@ from pathlib import Path
 
 from sessions.core import junit, procs
 from sessions.core.console import Console
-from sessions.core.errors import NoxpitError
 from sessions.core.files import atomic_write
 from sessions.core.target import Target
 from sessions.core.user_cache import cache_dir
 from sessions.elixir import build as mix_build
+from sessions.elixir import variants as variants_
+from sessions.elixir.variants import DEFAULT_VARIANT as DEFAULT_VARIANT
+from sessions.elixir.variants import MixTestError as MixTestError
+from sessions.elixir.variants import Plan
 
-DEFAULT_VARIANT = "default"
 MIX_ENV = "test"
 FORMATTER = "NoxpitJUnitFormatter"
 ELIXIR_DIR = Path(__file__).resolve().parent
 FORMATTER_SOURCE = ELIXIR_DIR / "noxpit_junit_formatter.ex"
 FORMATTER_LOADER = ELIXIR_DIR / "noxpit_formatter_loader.exs"
 NOTHING_TO_RUN = "There are no tests to run"
-
-
-class MixTestError(NoxpitError):
-    """A variant that the target does not define."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class VariantResult:
 
 
 def variants(target: Target) -> list[str]:
-    return [DEFAULT_VARIANT, *target.test_tags]
+    return list(variants_.plan(target).runs)
 
 
 def label(variant: str) -> str:
@@ -65,15 +63,26 @@ def formatter_cache(environ: Mapping[str, str]) -> Path:
     return cache_dir(environ) / "formatter" / digest
 
 
-def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
-    """What the Elixir side needs to find the venv's Python."""
-    return {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
+def environment(
+    target: Target, base: Mapping[str, str], extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What the Elixir side needs to find the venv's Python: its path in the target's
+    variable, and its ``bin`` first on PATH when it exists (as an activated venv, or CI's
+    setup-python: tests that spawn ``python3`` get a real interpreter, not a shim), plus
+    ``[mix_test] env`` (``extra``)."""
+    env = {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
+    bin_dir = target.venv_dir / "bin"
+    if bin_dir.is_dir():
+        env["PATH"] = os.pathsep.join([str(bin_dir), *filter(None, [base.get("PATH")])])
+    return {**env, **(extra or {})}
 
 
-def run_environment(target: Target, variant: str, base: Mapping[str, str]) -> dict[str, str]:
+def run_environment(
+    target: Target, variant: str, base: Mapping[str, str], extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The test environment plus where the formatter writes and what it is called."""
     return {
-        **environment(target, base),
+        **environment(target, base, extra),
         "NOXPIT_JUNIT_FILE": str(junit_path(target, variant)),
         "NOXPIT_JUNIT_SUITE": label(variant),
         "NOXPIT_FORMATTER_SOURCE": str(FORMATTER_SOURCE),
@@ -81,13 +90,14 @@ def run_environment(target: Target, variant: str, base: Mapping[str, str]) -> di
     }
 
 
-def test_args(variant: str, posargs: Sequence[str]) -> list[str]:
+def test_args(variant: str, posargs: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
     """The ``mix test`` arguments a user would type for this variant."""
     only = [] if variant == DEFAULT_VARIANT else ["--only", variant]
-    return [*only, *posargs]
+    excluded = [arg for tag in exclude for arg in ("--exclude", tag)]
+    return [*only, *excluded, *posargs]
 
 
-def command(variant: str, posargs: Sequence[str]) -> list[str]:
+def command(variant: str, posargs: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
     return [
         "elixir",
         "-r",
@@ -100,36 +110,37 @@ def command(variant: str, posargs: Sequence[str]) -> list[str]:
         "ExUnit.CLIFormatter",
         "--formatter",
         FORMATTER,
-        *test_args(variant, posargs),
+        *test_args(variant, posargs, exclude),
     ]
 
 
-def check_variant(target: Target, variant: str) -> None:
-    if variant not in variants(target):
-        raise MixTestError(
-            f"unknown mix test variant `{variant}`; use one of {', '.join(variants(target))}"
-        )
-
-
-def compile_for_tests(target: Target, console: Console, *, echo: bool = True) -> mix_build.Compiled:
+def compile_for_tests(
+    target: Target, console: Console, *, echo: bool = True, plan: Plan | None = None
+) -> mix_build.Compiled:
     """The one compile every variant shares."""
-    env = environment(target, os.environ)
+    the_plan = plan or variants_.plan(target)
+    env = environment(target, os.environ, the_plan.env)
     return mix_build.compile_project(target, console, MIX_ENV, env, echo=echo)
 
 
 def run_variant(
-    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
+    target: Target,
+    console: Console,
+    variant: str,
+    posargs: Sequence[str] = (),
+    plan: Plan | None = None,
 ) -> VariantResult:
     """One variant on an already compiled test build; failures annotated on GitHub."""
-    check_variant(target, variant)
+    the_plan = plan or variants_.plan(target)
+    variants_.check_variant(the_plan, variant)
     report_file = junit_path(target, variant)
     report_file.unlink(missing_ok=True)  # a crashed run must not leave last run's results
     target.reports_dir.mkdir(parents=True, exist_ok=True)
-    console.step(" ".join(["mix test", *test_args(variant, posargs)]))
+    console.step(" ".join(["mix test", *test_args(variant, posargs, the_plan.exclude)]))
     completed = procs.run(
-        command(variant, posargs),
+        command(variant, posargs, the_plan.exclude),
         cwd=target.root,
-        env=run_environment(target, variant, os.environ),
+        env=run_environment(target, variant, os.environ, the_plan.env),
         capture=True,
     )
     if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
@@ -141,10 +152,10 @@ def run_variant(
     return VariantResult(variant, completed, report)
 
 
-def run(
-    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
-) -> VariantResult:
-    """The ``mix_test`` session: compile once, then the variant."""
-    check_variant(target, variant)
-    compile_for_tests(target, console)
-    return run_variant(target, console, variant, posargs)
+def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> VariantResult:
+    """The ``mix_test`` session, ``[VARIANT] [mix test args]``: compile once, then the
+    variant."""
+    the_plan = variants_.plan(target)
+    variant, args = variants_.split_posargs(the_plan, posargs)
+    compile_for_tests(target, console, plan=the_plan)
+    return run_variant(target, console, variant, args, the_plan)

@@ -20,6 +20,7 @@ from sessions.core.options import PosargsParser
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.elixir import exunit as mix_test
+from sessions.elixir import variants
 from sessions.python import env as python_env
 from sessions.python import pytest_run
 
@@ -92,27 +93,30 @@ def _pytest(target: Target, console: Console, failed_only: bool) -> SuiteResult:
     return _guarded("pytest", console, action)
 
 
-def _compile(target: Target, console: Console) -> SuiteResult:
+def _compile(target: Target, console: Console, plan: variants.Plan) -> SuiteResult:
     def action(start: float) -> SuiteResult:
-        compiled = mix_test.compile_for_tests(target, console, echo=False)
+        compiled = mix_test.compile_for_tests(target, console, echo=False, plan=plan)
         detail = f"{compiled.files} files compiled" if compiled.files else "up to date"
         return SuiteResult(COMPILE_NAME, PASSED, time.monotonic() - start, detail)
 
     return _guarded(COMPILE_NAME, console, action)
 
 
-def _variant(target: Target, console: Console, variant: str, failed_only: bool) -> SuiteResult:
+def _variant(
+    target: Target, console: Console, plan: variants.Plan, variant: str, failed_only: bool
+) -> SuiteResult:
     name = mix_test.label(variant)
 
     def action(start: float) -> SuiteResult:
         args = ["--failed"] if failed_only else []
-        result = mix_test.run_variant(target, console, variant, args)
+        result = mix_test.run_variant(target, console, variant, args, plan)
         return _from_run(name, result.completed, result.report, time.monotonic() - start)
 
     return _guarded(name, console, action)
 
 
 def run_all(target: Target, console: Console, *, failed_only: bool = False) -> list[SuiteResult]:
+    plan = variants.plan(target)  # a bad [mix_test] table stops here, before any work
     results = [_setup(target, console)]
     # The test compile runs while pytest does (another core, independent files); its
     # output is held back and shown after pytest's, so the log still reads in order.
@@ -120,19 +124,21 @@ def run_all(target: Target, console: Console, *, failed_only: bool = False) -> l
     compile_console = Console(held, console.environ)
     compile_console.colour = console.colour
     with ThreadPoolExecutor(max_workers=1) as pool:
-        compiling = pool.submit(_compile, target, compile_console)
+        compiling = pool.submit(_compile, target, compile_console, plan)
         results.append(_pytest(target, console, failed_only))
         compiled = compiling.result()
     console.stream.write(held.getvalue())
     console.stream.flush()
     results.append(compiled)
-    for variant in mix_test.variants(target):
+    for variant in plan.runs:
         if compiled.status != PASSED:
             results.append(
                 SuiteResult(mix_test.label(variant), ERROR, 0.0, "not run: mix compile failed")
             )
             continue
-        results.append(_variant(target, console, variant, failed_only))
+        results.append(_variant(target, console, plan, variant, failed_only))
+    for tag in plan.in_default:  # its tests ran in the default variant: not twice
+        results.append(SuiteResult(mix_test.label(tag), SKIPPED, 0.0, plan.why_not_run(tag)))
     return results
 
 

@@ -116,7 +116,9 @@ def test_run_environment_points_the_formatter_at_the_variant_report(tmp_path: Pa
 
 def test_unknown_variant_is_one_line(tmp_path: Path) -> None:
     target = target_at(scratch_project(tmp_path / "scratch"))
-    with pytest.raises(mix_test.MixTestError, match="use one of default, python_integration"):
+    with pytest.raises(
+        mix_test.MixTestError, match="use one of default, python_integration, integration "
+    ):
         mix_test.run_variant(target, Console(io.StringIO(), {}), "slow")
 
 
