@@ -69,12 +69,17 @@ def environment(
     """What the Elixir side needs to find the venv's Python: its path in the target's
     variable, and its ``bin`` first on PATH when it exists (as an activated venv, or CI's
     setup-python: tests that spawn ``python3`` get a real interpreter, not a shim), plus
-    ``[mix_test] env`` (``extra``)."""
+    ``[mix_test] env`` (``extra``; an empty value removes a variable)."""
     env = {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
     bin_dir = target.venv_dir / "bin"
     if bin_dir.is_dir():
         env["PATH"] = os.pathsep.join([str(bin_dir), *filter(None, [base.get("PATH")])])
-    return {**env, **(extra or {})}
+    for key, value in (extra or {}).items():
+        if value:
+            env[key] = value
+        else:  # "" removes it: Elixir's System.get_env/1 would return "", which is truthy
+            env.pop(key, None)
+    return env
 
 
 def run_environment(

@@ -70,3 +70,31 @@ def test_formatter_writes_junit_matching_exunit_and_reruns_failures(
     assert 'test fails with <xml> & "quotes"' in rerun_names
     assert "test passes" not in rerun_names
     assert {case.outcome for case in rerun.report.cases} <= {junit.FAILED, junit.ERROR}
+
+
+LINKED_EXIT = """defmodule LinkedExitTest do
+  use ExUnit.Case
+
+  test "a linked process takes the test down" do
+    spawn_link(fn -> exit(:boom) end)
+    Process.sleep(1_000)
+  end
+end
+"""
+
+
+def test_a_test_killed_by_a_linked_exit_is_reported_not_a_formatter_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = scratch_project(tmp_path / "scratch")
+    (root / "test" / "scratch_test.exs").write_text(LINKED_EXIT)
+    target = target_at(root)
+    console = Console(io.StringIO(), {})
+    mix_test.compile_for_tests(target, console)
+    result = mix_test.run_variant(target, console, "default")
+    assert not result.ok
+    assert result.report is not None, result.completed.output[-2000:]
+    [case] = result.report.cases
+    assert case.outcome == junit.FAILED
+    assert case.message.startswith("EXIT: ")

@@ -163,3 +163,12 @@ def test_the_venv_bin_goes_first_on_path_when_it_exists(tmp_path: Path) -> None:
     (target.venv_dir / "bin").mkdir(parents=True)
     path = exunit.environment(target, {"PATH": "/usr/bin"})["PATH"]
     assert path == f"{target.venv_dir / 'bin'}:/usr/bin"
+
+
+def test_an_empty_env_value_removes_the_variable(tmp_path: Path) -> None:
+    """snakepit treats SNAKEPIT_PYTHON as an override: its tests want it unset."""
+    target = project(tmp_path, None, '[mix_test]\nenv = { SNAKEPIT_PYTHON = "", X = "1" }\n')
+    plan = variants.plan(target)
+    env = exunit.environment(target, {"PATH": "/usr/bin", "SNAKEPIT_PYTHON": "/p"}, plan.env)
+    assert "SNAKEPIT_PYTHON" not in env
+    assert env["X"] == "1"
