@@ -3,7 +3,9 @@
 Both checks always run and are reported separately. The compile is forced, in a build
 directory of its own (``MIX_BUILD_PATH=_build/noxpit-lint-<env>``): an earlier incremental
 compile cannot hide a warning (Mix only reports warnings for files it recompiles), and
-the test build that ``tests`` compiles once per run is never touched or invalidated.
+the test build that ``tests`` compiles once per run is never touched or invalidated. The
+dependencies already compiled for that env are copied in first (real copies, mtimes kept:
+Mix then finds them up to date), so only the project's own files are compiled.
 """
 
 from __future__ import annotations
@@ -78,7 +80,43 @@ def load_config(target: Target) -> LintConfig:
 
 
 def lint_build_path(target: Target, config: LintConfig) -> Path:
+    # Under _build at the same depth as _build/<env>: deps' relative priv symlinks still resolve.
     return target.root / "_build" / f"noxpit-lint-{config.mix_env}"
+
+
+def _tree_state(root: Path) -> list[tuple[str, int, int]]:
+    """Every file under ``root`` (symlinks not followed) with its size and mtime."""
+    state = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames if Path(dirpath, d).is_symlink()]):
+            path = Path(dirpath, name)
+            info = path.lstat()
+            state.append((str(path.relative_to(root)), info.st_size, info.st_mtime_ns))
+    return state
+
+
+def seed_deps(target: Target, config: LintConfig) -> int:
+    """Copy the deps compiled for ``mix_env`` (not the app) into lint's build dir, each only
+    when it changed since the last copy; returns how many were copied. Copies, not links: a
+    dep Mix recompiles there must never be written through into the test build."""
+    source = target.root / "_build" / config.mix_env / "lib"
+    dest = lint_build_path(target, config) / "lib"
+    if not source.is_dir():
+        return 0  # nothing compiled yet: Mix compiles the deps in the lint build
+    wanted = {d.name for d in source.iterdir() if d.is_dir() and d.name != target.app}
+    if dest.is_dir():
+        for stale in dest.iterdir():
+            if stale.name not in wanted and stale.name != target.app:
+                shutil.rmtree(stale, ignore_errors=True)
+    copied = 0
+    for name in sorted(wanted):
+        if (dest / name).is_dir() and _tree_state(source / name) == _tree_state(dest / name):
+            continue
+        shutil.rmtree(dest / name, ignore_errors=True)
+        shutil.copytree(source / name, dest / name, symlinks=True)
+        copied += 1
+    return copied
 
 
 # --- reading mix format ----------------------------------------------------------------
@@ -248,6 +286,9 @@ def run(target: Target, console: Console) -> list[CheckResult]:
     config = load_config(target)
     base_env = dict(os.environ)
     mix_build.ensure_deps(target, console, {**base_env, "MIX_ENV": config.mix_env})
+    copied = seed_deps(target, config)
+    if copied:
+        console.step(f"lint: {copied} compiled dep(s) copied from _build/{config.mix_env}")
     return [run_check(check, target, config, console, base_env) for check in CHECKS]
 
 

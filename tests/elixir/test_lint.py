@@ -3,6 +3,7 @@ file:line findings, and the [lint] config."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,36 @@ def test_lint_config(tmp_path: Path) -> None:
     (root / "noxpit.toml").write_text("[lint]\nstrict = true\n")
     with pytest.raises(lint.LintError, match=r"\[lint\] unknown key\(s\) strict; use mix_env"):
         lint.load_config(build_target(root, {}))
+
+
+def test_lint_build_gets_copies_of_the_compiled_deps_but_not_the_app(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "mix.exs").write_text('def project, do: [app: :p, version: "0.1.0"]\n')
+    lib = root / "_build" / "test" / "lib"
+    for app in ("p", "jason", "grpc"):
+        (lib / app / "ebin").mkdir(parents=True)
+        (lib / app / "ebin" / f"{app}.app").write_text(app)
+    (root / "deps" / "grpc" / "priv").mkdir(parents=True)
+    (lib / "grpc" / "priv").symlink_to("../../../../deps/grpc/priv")
+    target = build_target(root, {})
+    config = lint.load_config(target)
+    dest = lint.lint_build_path(target, config) / "lib"
+
+    assert lint.seed_deps(target, config) == 2
+    assert sorted(p.name for p in dest.iterdir()) == ["grpc", "jason"]
+    copy = dest / "jason" / "ebin" / "jason.app"
+    original = lib / "jason" / "ebin" / "jason.app"
+    assert copy.stat().st_ino != original.stat().st_ino  # a copy: Mix may rewrite it
+    assert copy.stat().st_mtime_ns == original.stat().st_mtime_ns  # Mix sees it up to date
+    assert (dest / "grpc" / "priv").resolve() == (root / "deps" / "grpc" / "priv").resolve()
+
+    assert lint.seed_deps(target, config) == 0  # unchanged: nothing copied again
+    original.write_text("jason 2")
+    (dest / "grpc" / "ebin" / "extra.beam").write_text("left by an old copy")
+    assert lint.seed_deps(target, config) == 2
+    assert copy.read_text() == "jason 2"
+    assert not (dest / "grpc" / "ebin" / "extra.beam").exists()
+    shutil.rmtree(lib / "grpc")
+    lint.seed_deps(target, config)
+    assert sorted(p.name for p in dest.iterdir()) == ["jason"]
