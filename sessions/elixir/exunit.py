@@ -31,7 +31,8 @@ FORMATTER = "NoxpitJUnitFormatter"
 ELIXIR_DIR = Path(__file__).resolve().parent
 FORMATTER_SOURCE = ELIXIR_DIR / "noxpit_junit_formatter.ex"
 FORMATTER_LOADER = ELIXIR_DIR / "noxpit_formatter_loader.exs"
-NOTHING_TO_RUN = "There are no tests to run"
+NOTHING_TO_RUN = "There are no tests to run"  # --failed with an empty failures manifest
+NOTHING_EXECUTED = "but no test was executed"  # --only matched none of the failures (exit 1)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,19 @@ class VariantResult:
     variant: str
     completed: procs.Completed
     report: junit.Report | None  # None: the run ended before writing its JUnit file
+    nothing_to_rerun: bool = False  # --failed, and none of this variant's tests had failed
 
     @property
     def ok(self) -> bool:
-        return self.completed.ok
+        return self.completed.ok or self.nothing_to_rerun
+
+
+def nothing_to_rerun(posargs: Sequence[str], completed: procs.Completed, cases: int) -> bool:
+    """``--failed`` found nothing of this variant's to run: not a failure (ExUnit exits 1
+    when ``--only`` was given and no test ran)."""
+    if "--failed" not in posargs or cases or completed.timed_out:
+        return False
+    return NOTHING_TO_RUN in completed.output or NOTHING_EXECUTED in completed.output
 
 
 def variants(target: Target) -> list[str]:
@@ -148,13 +158,17 @@ def run_variant(
         env=run_environment(target, variant, os.environ, the_plan.env),
         capture=True,
     )
-    if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
+    report = junit.read_if_present(report_file)
+    nothing = nothing_to_rerun(posargs, completed, len(report.cases) if report else 0)
+    if nothing and report is None:
         # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
         atomic_write(report_file, junit.empty_document(label(variant)))
-    report = junit.read_if_present(report_file)
+        report = junit.read_if_present(report_file)
+    if nothing:
+        console.step(f"{label(variant)}: nothing to rerun (none of its tests failed last time)")
     if report is not None:
         junit.annotate_failures(console, report, label(variant))
-    return VariantResult(variant, completed, report)
+    return VariantResult(variant, completed, report, nothing)
 
 
 def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> VariantResult:

@@ -7,6 +7,7 @@ the mix variants wait for the compile they share.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ class SuiteResult:
     seconds: float
     detail: str = ""
     counts: junit.Counts | None = None  # from the suite's JUnit file, when it has one
+    variant: str = ""  # the mix test variant this suite is, if it is one
 
 
 def options_parser() -> PosargsParser:
@@ -110,7 +112,12 @@ def _variant(
     def action(start: float) -> SuiteResult:
         args = ["--failed"] if failed_only else []
         result = mix_test.run_variant(target, console, variant, args, plan)
-        return _from_run(name, result.completed, result.report, time.monotonic() - start)
+        elapsed = time.monotonic() - start
+        if result.nothing_to_rerun:
+            counts = result.report.counts if result.report else None
+            return SuiteResult(name, SKIPPED, elapsed, "nothing to rerun", counts, variant)
+        outcome = _from_run(name, result.completed, result.report, elapsed)
+        return dataclasses.replace(outcome, variant=variant)
 
     return _guarded(name, console, action)
 
@@ -133,7 +140,14 @@ def run_all(target: Target, console: Console, *, failed_only: bool = False) -> l
     for variant in plan.runs:
         if compiled.status != PASSED:
             results.append(
-                SuiteResult(mix_test.label(variant), ERROR, 0.0, "not run: mix compile failed")
+                SuiteResult(
+                    mix_test.label(variant),
+                    ERROR,
+                    0.0,
+                    "not run: mix compile failed",
+                    None,
+                    variant,
+                )
             )
             continue
         results.append(_variant(target, console, plan, variant, failed_only))
@@ -174,5 +188,10 @@ def summarize(console: Console, results: list[SuiteResult]) -> bool:
 
 
 def failure_message(results: list[SuiteResult]) -> str:
-    failed = [r.name for r in results if r.status.bad]
-    return f"{len(failed)} of {len(results)} suites failed: {', '.join(failed)}"
+    failed = [r for r in results if r.status.bad]
+    message = f"{len(failed)} of {len(results)} suites failed: {', '.join(r.name for r in failed)}"
+    variants_failed = [r.variant for r in failed if r.variant]
+    if variants_failed:
+        hint = f"nox -s mix_test -- {variants_failed[0]} --failed"
+        message += f"; rerun what failed with `nox -s tests -- --failed` or `{hint}`"
+    return message

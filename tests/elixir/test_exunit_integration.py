@@ -98,3 +98,33 @@ def test_a_test_killed_by_a_linked_exit_is_reported_not_a_formatter_crash(
     [case] = result.report.cases
     assert case.outcome == junit.FAILED
     assert case.message.startswith("EXIT: ")
+
+
+def test_failed_reruns_are_not_failures_where_nothing_failed_and_go_green_once_fixed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`nox -s tests -- --failed` (issue 15): a variant with nothing to rerun is not red."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = scratch_project(tmp_path / "scratch")
+    target = target_at(root)
+    console = Console(io.StringIO(), {})
+    mix_test.compile_for_tests(target, console)
+    assert not mix_test.run_variant(target, console, "default").ok
+    assert mix_test.run_variant(target, console, "integration").ok
+
+    tagged = mix_test.run_variant(target, console, "integration", ["--failed"])
+    assert tagged.ok and tagged.nothing_to_rerun, tagged.completed.output[-1500:]
+
+    # Fix the failing tests: the rerun passes, and the next one has nothing left to run.
+    test_file = root / "test" / "scratch_test.exs"
+    fixed = (
+        test_file.read_text()
+        .replace(":mars", ":world")
+        .replace('raise "setup_all exploded"', ":ok")
+    )
+    test_file.write_text(fixed)
+    rerun = mix_test.run_variant(target, console, "default", ["--failed"])
+    assert rerun.ok and not rerun.nothing_to_rerun
+    again = mix_test.run_variant(target, console, "default", ["--failed"])
+    assert again.ok and again.nothing_to_rerun
+    assert mix_test.run_variant(target, console, "integration", ["--failed"]).ok

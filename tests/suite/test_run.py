@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,8 @@ from sessions.core.console import Console
 from sessions.core.junit import Counts
 from sessions.core.options import UsageError
 from sessions.core.status import Status
+from sessions.core.target import build_target
+from sessions.elixir import variants
 from sessions.suite import run as suite
 
 pytestmark = pytest.mark.unit
@@ -43,3 +47,21 @@ def test_tests_takes_only_failed() -> None:
     assert suite.options_parser().parse_args([]).failed is False
     with pytest.raises(UsageError, match=r"Usage: nox -s tests --"):
         suite.options_parser().parse_args(["--fast"])
+
+
+def test_a_failed_custom_tag_variant_is_hinted_with_a_command_that_exists(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "test").mkdir(parents=True)
+    (root / "mix.exs").write_text('def project, do: [app: :p, version: "0.1.0"]\n')
+    (root / "test" / "test_helper.exs").write_text("ExUnit.start(exclude: [:slow])\n")
+    (root / "noxpit.toml").write_text('test_tags = ["slow"]\n')
+    plan = variants.plan(build_target(root, {}))
+    results = [
+        suite.SuiteResult("mix test (default)", Status.PASSED, 1.0, "", None, "default"),
+        suite.SuiteResult("mix test (slow)", Status.FAILED, 1.0, "exit 2", None, "slow"),
+    ]
+    message = suite.failure_message(results)
+    assert message.startswith("1 of 2 suites failed: mix test (slow); rerun what failed with")
+    command = re.search(r"`nox -s mix_test -- ([^`]*)`", message)
+    assert command is not None, message
+    assert variants.split_posargs(plan, command.group(1).split()) == ("slow", ["--failed"])
