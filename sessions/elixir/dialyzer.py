@@ -148,6 +148,74 @@ def analysis_command(
     ]
 
 
+def prepare_plts(
+    target: Target,
+    console: Console,
+    config: DialyzerConfig,
+    runtime: dialyzer_plt.Runtime,
+    apps: Sequence[str],
+    dep_ebins: Sequence[Path],
+) -> list[Path]:
+    """The core PLT, then the deps PLT on top of it when there are deps; the last is the one
+    to analyse against."""
+    elixir_ebin = runtime.ebins["elixir"]
+    core = dialyzer_plt.plt_dir(os.environ) / dialyzer_plt.core_plt_name(runtime, apps)
+    core_ebins = [runtime.ebins[app] for app in apps]
+    dialyzer_plt.ensure_plt(
+        console,
+        core,
+        f"core ({', '.join(apps)})",
+        lambda out: dialyzer_plt.build_plt_command(out, elixir_ebin, core_ebins),
+        target.root,
+    )
+    if not dep_ebins:
+        return [core]
+    deps_dir = target.root / "_build" / config.mix_env / "noxpit-dialyzer"
+    deps = deps_dir / f"deps-{core.stem}-{dialyzer_plt.beams_digest(dep_ebins)}.plt"
+    if dialyzer_plt.ensure_plt(
+        console,
+        deps,
+        f"deps ({', '.join(d.parent.name for d in dep_ebins)})",
+        lambda out: dialyzer_plt.build_plt_command(out, elixir_ebin, dep_ebins, base=core),
+        target.root,
+        base=core,
+    ):
+        for stale in deps_dir.glob("deps-*.plt"):
+            if stale != deps:
+                stale.unlink(missing_ok=True)
+    return [core, deps]
+
+
+def analyse(
+    target: Target,
+    console: Console,
+    config: DialyzerConfig,
+    plts: Sequence[Path],
+    ebins: tuple[Path, Path],
+) -> str:
+    """The warnings text of one analysis of the app's ebin against the last of ``plts``
+    (``ebins``: Elixir's own, the app's)."""
+    elixir_ebin, ebin = ebins
+    console.step(f"dialyzer: analysing {target.rel(ebin)}")
+    with tempfile.TemporaryDirectory(prefix="noxpit-dialyzer-") as scratch:
+        output = Path(scratch) / "warnings.txt"
+        analysed = procs.run(
+            analysis_command(plts[-1], elixir_ebin, ebin, config.flags, output),
+            cwd=target.root,
+            echo=False,
+            capture=True,
+        )
+        # 0: no warnings, 2: warnings (in the -o file), 1: dialyzer itself failed.
+        if analysed.returncode not in (0, 2):
+            dialyzer_plt.check_bad_plt(analysed.output, plts)
+            raise DialyzerError(
+                f"dialyzer failed: {mix_build.last_error_line(analysed.output)[:300]}"
+            )
+        text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
+    console.step(f"dialyzer: analysis took {analysed.duration:.1f}s")
+    return text
+
+
 def run_otp(target: Target, console: Console, config: DialyzerConfig) -> DialyzerResult:
     if shutil.which("dialyzer") is None:
         raise DialyzerError(
@@ -155,11 +223,10 @@ def run_otp(target: Target, console: Console, config: DialyzerConfig) -> Dialyze
             "erlang-dialyzer)"
         )
     start = time.monotonic()
-    env = dict(os.environ)
     ignore_path = target.root / config.ignore_file
     ignore_label = target.rel(ignore_path)
     entries = dialyzer_warnings.read_ignore(ignore_path, ignore_label)  # bad file: fail early
-    mix_build.compile_project(target, console, config.mix_env, env)
+    mix_build.compile_project(target, console, config.mix_env, dict(os.environ))
     lib = target.root / "_build" / config.mix_env / "lib"
     ebin = lib / target.app / "ebin"
     if not ebin.is_dir():
@@ -169,49 +236,20 @@ def run_otp(target: Target, console: Console, config: DialyzerConfig) -> Dialyze
     )
     apps = dialyzer_plt.core_apps(target, config.apps, ebin, [d.parent.name for d in dep_ebins])
     runtime = dialyzer_plt.probe_runtime(target, apps)
-    elixir_ebin = runtime.ebins["elixir"]
-
-    plt = dialyzer_plt.plt_dir(env) / dialyzer_plt.core_plt_name(runtime, apps)
-    core_ebins = [runtime.ebins[app] for app in apps]
-    dialyzer_plt.ensure_plt(
-        console,
-        plt,
-        f"core ({', '.join(apps)})",
-        lambda out: dialyzer_plt.build_plt_command(out, elixir_ebin, core_ebins),
-        target.root,
-    )
-    if dep_ebins:
-        base = plt
-        deps_dir = target.root / "_build" / config.mix_env / "noxpit-dialyzer"
-        plt = deps_dir / f"deps-{base.stem}-{dialyzer_plt.beams_digest(dep_ebins)}.plt"
-        if dialyzer_plt.ensure_plt(
-            console,
-            plt,
-            f"deps ({', '.join(d.parent.name for d in dep_ebins)})",
-            lambda out: dialyzer_plt.build_plt_command(out, elixir_ebin, dep_ebins, base=base),
-            target.root,
-        ):
-            for stale in deps_dir.glob("deps-*.plt"):
-                if stale != plt:
-                    stale.unlink(missing_ok=True)
-
-    console.step(f"dialyzer: analysing {target.rel(ebin)}")
-    with tempfile.TemporaryDirectory(prefix="noxpit-dialyzer-") as scratch:
-        output = Path(scratch) / "warnings.txt"
-        analysed = procs.run(
-            analysis_command(plt, elixir_ebin, ebin, config.flags, output),
-            cwd=target.root,
-            env=env,
-            echo=False,
-            capture=True,
-        )
-        # 0: no warnings, 2: warnings (in the -o file), 1: dialyzer itself failed.
-        if analysed.returncode not in (0, 2):
-            raise DialyzerError(
-                f"dialyzer failed: {mix_build.last_error_line(analysed.output)[:300]}"
-            )
-        text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
-    console.step(f"dialyzer: analysis took {analysed.duration:.1f}s")
+    removed: set[Path] = set()
+    while True:  # a corrupt cached PLT heals: each one dialyzer refuses is rebuilt once
+        try:
+            plts = prepare_plts(target, console, config, runtime, apps, dep_ebins)
+            text = analyse(target, console, config, plts, (runtime.ebins["elixir"], ebin))
+            break
+        except dialyzer_plt.BadPltError as bad:
+            if removed.issuperset(bad.plts):
+                raise DialyzerError(f"{bad.reason} (even after rebuilding it)") from None
+            names = ", ".join(plt.name for plt in bad.plts)
+            console.step(f"dialyzer: {bad.reason}; removing {names} to rebuild it")
+            for plt in bad.plts:
+                plt.unlink(missing_ok=True)
+            removed.update(bad.plts)
     filtered = dialyzer_warnings.apply_ignore(dialyzer_warnings.parse(text, target.root), entries)
     for entry in filtered.unused:
         console.line(

@@ -30,6 +30,11 @@ BASE_APPS = ("erts", "kernel", "stdlib", "elixir")
 PLT_FORMAT = "1"  # bump when the way PLTs are built changes, so old ones are not reused
 
 _APPLICATIONS = re.compile(r"\{\s*applications\s*,\s*\[(?P<apps>[^\]]*)\]")
+# dialyzer's own words for a PLT it cannot use (dialyzer_cl.erl, dialyzer_plt.erl).
+_BAD_PLT = re.compile(
+    r"^.*(?:is not a valid PLT file|Could not read (?:the )?PLT|Could not find the PLT).*$",
+    re.MULTILINE,
+)
 
 PROBE = """
 otp = List.to_string(:erlang.system_info(:otp_release))
@@ -47,6 +52,25 @@ end
 
 class DialyzerError(NoxpitError):
     """Dialyzer could not run: bad config, a PLT that cannot be built, a crash."""
+
+
+class BadPltError(DialyzerError):
+    """A cached PLT dialyzer cannot read (truncated, corrupt): rebuilt once, then reported."""
+
+    def __init__(self, plts: Sequence[Path], reason: str) -> None:
+        super().__init__(reason)
+        self.plts = tuple(plts)
+        self.reason = reason
+
+
+def check_bad_plt(output: str, plts: Sequence[Path]) -> None:
+    """Raise ``BadPltError`` when dialyzer failed because one of ``plts`` is unusable: the
+    ones its message names, else all of them."""
+    match = _BAD_PLT.search(output)
+    if match is None:
+        return
+    named = [plt for plt in plts if str(plt) in output] or list(plts)
+    raise BadPltError(named, "dialyzer: " + match.group(0).strip().removeprefix("dialyzer: "))
 
 
 @dataclass(frozen=True)
@@ -149,8 +173,10 @@ def ensure_plt(
     what: str,
     command_for: Callable[[Path], list[str]],
     root: Path,
+    base: Path | None = None,
 ) -> bool:
-    """Build ``plt`` atomically unless it exists; True when it had to be built."""
+    """Build ``plt`` atomically unless it exists (from ``base`` when given); True when it
+    had to be built. A failure shows dialyzer's reason, never the temporary file's name."""
     if plt.is_file():
         return False
     # One builder per PLT: a second run waits, then finds it built.
@@ -165,9 +191,9 @@ def ensure_plt(
             built = procs.run(command_for(tmp), cwd=root, echo=False, capture=True)
             # 2 means "warnings were emitted" (unknown functions in OTP itself): still a PLT.
             if built.returncode not in (0, 2) or tmp.stat().st_size == 0:
-                raise DialyzerError(
-                    f"building the {what} PLT failed: {last_error_line(built.output)[:300]}"
-                )
+                check_bad_plt(built.output, [base] if base else [])
+                reason = last_error_line(built.output.replace(str(tmp), str(plt)))
+                raise DialyzerError(f"building the {what} PLT failed: {reason[:300]}")
             tmp.replace(plt)
         finally:
             tmp.unlink(missing_ok=True)
