@@ -11,12 +11,14 @@ Mix then finds them up to date), so only the project's own files are compiled.
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +116,14 @@ def seed_deps(target: Target, config: LintConfig) -> int:
         if (dest / name).is_dir() and _tree_state(source / name) == _tree_state(dest / name):
             continue
         shutil.rmtree(dest / name, ignore_errors=True)
-        shutil.copytree(source / name, dest / name, symlinks=True)
+        try:
+            shutil.copytree(source / name, dest / name, symlinks=True)
+        except (OSError, shutil.Error) as exc:
+            shutil.rmtree(dest / name, ignore_errors=True)  # Mix compiles it there instead
+            raise LintError(
+                f"cannot copy _build/{config.mix_env}/lib/{name} into {target.rel(dest)} "
+                f"({exc}); free some disk space or remove {target.rel(dest.parent)}"
+            ) from None
         copied += 1
     return copied
 
@@ -264,12 +273,16 @@ def run_check(
     config: LintConfig,
     console: Console,
     base_env: Mapping[str, str],
+    *,
+    echo: bool = True,
 ) -> CheckResult:
     env = {**base_env, **check.env(target, config)}
     shown = " ".join(check.args)
     console.step(f"lint {check.name}: {shown}")
     start = time.monotonic()
-    completed = procs.run(list(check.args), cwd=target.root, env=env, capture=True)
+    completed = procs.run(list(check.args), cwd=target.root, env=env, echo=echo, capture=True)
+    if not echo:
+        console.stream.write(completed.output)
     elapsed = time.monotonic() - start
     if completed.ok:
         return CheckResult(check, Status.PASSED, elapsed, ())
@@ -286,10 +299,22 @@ def run(target: Target, console: Console) -> list[CheckResult]:
     config = load_config(target)
     base_env = dict(os.environ)
     mix_build.ensure_deps(target, console, {**base_env, "MIX_ENV": config.mix_env})
-    copied = seed_deps(target, config)
-    if copied:
-        console.step(f"lint: {copied} compiled dep(s) copied from _build/{config.mix_env}")
-    return [run_check(check, target, config, console, base_env) for check in CHECKS]
+    # The format check (it only reads sources) runs beside the deps copy and the compile,
+    # on another core; its output is held and shown after theirs, which stays live.
+    first, *rest = CHECKS
+    held = io.StringIO()
+    held_console = Console(held, console.environ)
+    held_console.colour = console.colour
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        beside = pool.submit(run_check, first, target, config, held_console, base_env, echo=False)
+        copied = seed_deps(target, config)
+        if copied:
+            console.step(f"lint: {copied} compiled dep(s) copied from _build/{config.mix_env}")
+        later = [run_check(check, target, config, console, base_env) for check in rest]
+        results = [beside.result(), *later]
+    console.stream.write(held.getvalue())
+    console.stream.flush()
+    return results
 
 
 def summarize(console: Console, results: list[CheckResult]) -> bool:
