@@ -81,14 +81,13 @@ def pytest(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none")
-@nox.parametrize("variant", ["default", "python_integration", "integration"])
-def mix_test(session: nox.Session, variant: str) -> None:
-    """Run one `mix test` variant (JUnit XML in the reports dir); posargs go to mix test."""
+def mix_test(session: nox.Session) -> None:
+    """One `mix test` variant: -- [VARIANT] [mix test args]; VARIANT: default or a test_tags tag."""
     from sessions.elixir import exunit as mix_test_
 
     with guarded(session) as target:
-        result = mix_test_.run(target, Console(), variant, session.posargs)
-        fail_unless(session, result.ok, f"mix test ({variant}) failed")
+        result = mix_test_.run(target, Console(), session.posargs)
+        fail_unless(session, result.ok, f"{mix_test_.label(result.variant)} failed")
 
 
 @nox.session(venv_backend="none")

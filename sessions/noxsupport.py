@@ -43,9 +43,14 @@ def guarded(session: nox.Session) -> Iterator[Target]:
 
 
 def fail_unless(session: nox.Session, ok: bool, message: str) -> None:
-    """End a session that ran to completion but found failures."""
+    """End a session that ran to completion but found failures: the one line saying what,
+    then nox's "Session X failed." (``session.error`` would say "aborted", which reads like
+    an interruption)."""
     if not ok:
-        session.error(message)
+        from nox.logger import logger
+
+        logger.error(message)
+        raise nox.command.CommandFailed(message)
 
 
 def install_locked(session: nox.Session, *packages: str) -> None:

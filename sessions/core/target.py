@@ -37,6 +37,7 @@ BASIC_KEYS = {
     "imports",  # modules the doctor imports with PYTHONPATH=<python_dir>
 }
 AREA_KEYS = {
+    "mix_test",
     "doctor",
     "examples",
     "dialyzer",

@@ -17,7 +17,11 @@ from pathlib import Path
 from sessions.core import procs
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.files import last_line
 from sessions.core.target import Target
+
+# A Mix env name (``MIX_ENV``): the one pattern every ``[area] mix_env`` setting is checked by.
+MIX_ENV_PATTERN = r"[a-z_][a-z0-9_]*"
 
 _COMPILING = re.compile(r"^Compiling (\d+) files? \(", re.MULTILINE)
 
@@ -40,11 +44,8 @@ def needs_deps(target: Target) -> bool:
 
 def last_error_line(output: str) -> str:
     """The line of a failed Mix run that says why (``** (Mix) ...`` when there is one)."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if line.startswith("** ("):
-            return line
-    return lines[-1] if lines else "no output"
+    raised = [line.strip() for line in output.splitlines() if line.strip().startswith("** (")]
+    return raised[-1] if raised else last_line(output)
 
 
 def ensure_deps(target: Target, console: Console, env: Mapping[str, str]) -> None:

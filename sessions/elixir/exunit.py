@@ -1,4 +1,4 @@
-"""``mix test`` variants: the default run and one ``--only <tag>`` run per configured tag.
+"""``mix test`` variants (which ones: ``variants``): the default run and ``--only <tag>`` runs.
 
 Each variant runs on the test build compiled once beforehand (``--no-compile``), with
 noxpit's ExUnit formatter loaded next to the usual CLI one so every run also writes
@@ -17,22 +17,22 @@ from pathlib import Path
 
 from sessions.core import junit, procs
 from sessions.core.console import Console
-from sessions.core.errors import NoxpitError
+from sessions.core.files import atomic_write
 from sessions.core.target import Target
 from sessions.core.user_cache import cache_dir
 from sessions.elixir import build as mix_build
+from sessions.elixir import variants as variants_
+from sessions.elixir.variants import DEFAULT_VARIANT as DEFAULT_VARIANT
+from sessions.elixir.variants import MixTestError as MixTestError
+from sessions.elixir.variants import Plan
 
-DEFAULT_VARIANT = "default"
 MIX_ENV = "test"
 FORMATTER = "NoxpitJUnitFormatter"
 ELIXIR_DIR = Path(__file__).resolve().parent
 FORMATTER_SOURCE = ELIXIR_DIR / "noxpit_junit_formatter.ex"
 FORMATTER_LOADER = ELIXIR_DIR / "noxpit_formatter_loader.exs"
-NOTHING_TO_RUN = "There are no tests to run"
-
-
-class MixTestError(NoxpitError):
-    """A variant that the target does not define."""
+NOTHING_TO_RUN = "There are no tests to run"  # --failed with an empty failures manifest
+NOTHING_EXECUTED = "but no test was executed"  # --only matched none of the failures (exit 1)
 
 
 @dataclass(frozen=True)
@@ -40,14 +40,23 @@ class VariantResult:
     variant: str
     completed: procs.Completed
     report: junit.Report | None  # None: the run ended before writing its JUnit file
+    nothing_to_rerun: bool = False  # --failed, and none of this variant's tests had failed
 
     @property
     def ok(self) -> bool:
-        return self.completed.ok
+        return self.completed.ok or self.nothing_to_rerun
+
+
+def nothing_to_rerun(posargs: Sequence[str], completed: procs.Completed, cases: int) -> bool:
+    """``--failed`` found nothing of this variant's to run: not a failure (ExUnit exits 1
+    when ``--only`` was given and no test ran)."""
+    if "--failed" not in posargs or cases or completed.timed_out:
+        return False
+    return NOTHING_TO_RUN in completed.output or NOTHING_EXECUTED in completed.output
 
 
 def variants(target: Target) -> list[str]:
-    return [DEFAULT_VARIANT, *target.test_tags]
+    return list(variants_.plan(target).runs)
 
 
 def label(variant: str) -> str:
@@ -64,15 +73,31 @@ def formatter_cache(environ: Mapping[str, str]) -> Path:
     return cache_dir(environ) / "formatter" / digest
 
 
-def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
-    """What the Elixir side needs to find the venv's Python."""
-    return {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
+def environment(
+    target: Target, base: Mapping[str, str], extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What the Elixir side needs to find the venv's Python: its path in the target's
+    variable, and its ``bin`` first on PATH when it exists (as an activated venv, or CI's
+    setup-python: tests that spawn ``python3`` get a real interpreter, not a shim), plus
+    ``[mix_test] env`` (``extra``; an empty value removes a variable)."""
+    env = {**base, "MIX_ENV": MIX_ENV, target.python_env_var: str(target.venv_python)}
+    bin_dir = target.venv_dir / "bin"
+    if bin_dir.is_dir():
+        env["PATH"] = os.pathsep.join([str(bin_dir), *filter(None, [base.get("PATH")])])
+    for key, value in (extra or {}).items():
+        if value:
+            env[key] = value
+        else:  # "" removes it: Elixir's System.get_env/1 would return "", which is truthy
+            env.pop(key, None)
+    return env
 
 
-def run_environment(target: Target, variant: str, base: Mapping[str, str]) -> dict[str, str]:
+def run_environment(
+    target: Target, variant: str, base: Mapping[str, str], extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The test environment plus where the formatter writes and what it is called."""
     return {
-        **environment(target, base),
+        **environment(target, base, extra),
         "NOXPIT_JUNIT_FILE": str(junit_path(target, variant)),
         "NOXPIT_JUNIT_SUITE": label(variant),
         "NOXPIT_FORMATTER_SOURCE": str(FORMATTER_SOURCE),
@@ -80,13 +105,14 @@ def run_environment(target: Target, variant: str, base: Mapping[str, str]) -> di
     }
 
 
-def test_args(variant: str, posargs: Sequence[str]) -> list[str]:
+def test_args(variant: str, posargs: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
     """The ``mix test`` arguments a user would type for this variant."""
     only = [] if variant == DEFAULT_VARIANT else ["--only", variant]
-    return [*only, *posargs]
+    excluded = [arg for tag in exclude for arg in ("--exclude", tag)]
+    return [*only, *excluded, *posargs]
 
 
-def command(variant: str, posargs: Sequence[str]) -> list[str]:
+def command(variant: str, posargs: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
     return [
         "elixir",
         "-r",
@@ -99,51 +125,56 @@ def command(variant: str, posargs: Sequence[str]) -> list[str]:
         "ExUnit.CLIFormatter",
         "--formatter",
         FORMATTER,
-        *test_args(variant, posargs),
+        *test_args(variant, posargs, exclude),
     ]
 
 
-def check_variant(target: Target, variant: str) -> None:
-    if variant not in variants(target):
-        raise MixTestError(
-            f"unknown mix test variant `{variant}`; use one of {', '.join(variants(target))}"
-        )
-
-
-def compile_for_tests(target: Target, console: Console, *, echo: bool = True) -> mix_build.Compiled:
+def compile_for_tests(
+    target: Target, console: Console, *, echo: bool = True, plan: Plan | None = None
+) -> mix_build.Compiled:
     """The one compile every variant shares."""
-    env = environment(target, os.environ)
+    the_plan = plan or variants_.plan(target)
+    env = environment(target, os.environ, the_plan.env)
     return mix_build.compile_project(target, console, MIX_ENV, env, echo=echo)
 
 
 def run_variant(
-    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
+    target: Target,
+    console: Console,
+    variant: str,
+    posargs: Sequence[str] = (),
+    plan: Plan | None = None,
 ) -> VariantResult:
     """One variant on an already compiled test build; failures annotated on GitHub."""
-    check_variant(target, variant)
+    the_plan = plan or variants_.plan(target)
+    variants_.check_variant(the_plan, variant)
     report_file = junit_path(target, variant)
     report_file.unlink(missing_ok=True)  # a crashed run must not leave last run's results
     target.reports_dir.mkdir(parents=True, exist_ok=True)
-    console.step(" ".join(["mix test", *test_args(variant, posargs)]))
+    console.step(" ".join(["mix test", *test_args(variant, posargs, the_plan.exclude)]))
     completed = procs.run(
-        command(variant, posargs),
+        command(variant, posargs, the_plan.exclude),
         cwd=target.root,
-        env=run_environment(target, variant, os.environ),
+        env=run_environment(target, variant, os.environ, the_plan.env),
         capture=True,
     )
-    if completed.ok and NOTHING_TO_RUN in completed.output and not report_file.exists():
-        # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
-        report_file.write_text(junit.empty_document(label(variant)), encoding="utf-8")
     report = junit.read_if_present(report_file)
+    nothing = nothing_to_rerun(posargs, completed, len(report.cases) if report else 0)
+    if nothing and report is None:
+        # `--failed` after a green run: ExUnit never starts, so its formatter writes nothing.
+        atomic_write(report_file, junit.empty_document(label(variant)))
+        report = junit.read_if_present(report_file)
+    if nothing:
+        console.step(f"{label(variant)}: nothing to rerun (none of its tests failed last time)")
     if report is not None:
         junit.annotate_failures(console, report, label(variant))
-    return VariantResult(variant, completed, report)
+    return VariantResult(variant, completed, report, nothing)
 
 
-def run(
-    target: Target, console: Console, variant: str, posargs: Sequence[str] = ()
-) -> VariantResult:
-    """The ``mix_test`` session: compile once, then the variant."""
-    check_variant(target, variant)
-    compile_for_tests(target, console)
-    return run_variant(target, console, variant, posargs)
+def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> VariantResult:
+    """The ``mix_test`` session, ``[VARIANT] [mix test args]``: compile once, then the
+    variant."""
+    the_plan = variants_.plan(target)
+    variant, args = variants_.split_posargs(the_plan, posargs)
+    compile_for_tests(target, console, plan=the_plan)
+    return run_variant(target, console, variant, args, the_plan)

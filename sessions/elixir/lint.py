@@ -3,31 +3,35 @@
 Both checks always run and are reported separately. The compile is forced, in a build
 directory of its own (``MIX_BUILD_PATH=_build/noxpit-lint-<env>``): an earlier incremental
 compile cannot hide a warning (Mix only reports warnings for files it recompiles), and
-the test build that ``tests`` compiles once per run is never touched or invalidated.
+the test build that ``tests`` compiles once per run is never touched or invalidated. The
+dependencies already compiled for that env are copied in first (real copies, mtimes kept:
+Mix then finds them up to date), so only the project's own files are compiled.
 """
 
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.core import findings, procs
-from sessions.core.config import reject_unknown_keys
+from sessions.core.config import read_section, rule
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
 from sessions.core.findings import Finding
+from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.elixir import build as mix_build
 
 DEFAULT_MIX_ENV = "test"  # usually a superset of lib: test/support is compiled too
-CONFIG_KEYS = {"mix_env"}
 DETAIL_WIDTH = 90  # the summary's detail column; every finding is printed in full above
 
 # Elixir 1.14/1.15: "  * lib/x.ex"; 1.17+: the path alone on a line, then a diff.
@@ -47,7 +51,10 @@ class LintError(NoxpitError):
 
 @dataclass(frozen=True)
 class LintConfig:
-    mix_env: str = DEFAULT_MIX_ENV
+    mix_env: str = field(
+        default=DEFAULT_MIX_ENV,
+        metadata=rule(pattern=mix_build.MIX_ENV_PATTERN, what="a Mix env name like test"),
+    )
 
 
 @dataclass(frozen=True)
@@ -63,23 +70,62 @@ class LintCheck:
 @dataclass(frozen=True)
 class CheckResult:
     check: LintCheck
-    status: str  # "passed", "failed"
+    status: Status  # PASSED or FAILED
     seconds: float
     findings: tuple[Finding, ...]
     detail: str = ""
 
 
 def load_config(target: Target) -> LintConfig:
-    section = target.section("lint")
-    reject_unknown_keys(section, CONFIG_KEYS, f"{target.config_label}: [lint]", LintError)
-    mix_env = section.get("mix_env", DEFAULT_MIX_ENV)
-    if not isinstance(mix_env, str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", mix_env):
-        raise LintError(f"{target.config_label}: [lint] mix_env must be a Mix env name like test")
-    return LintConfig(mix_env=mix_env)
+    where = f"{target.config_label}: [lint]"
+    return read_section(LintConfig, target.section("lint"), where, LintError)
 
 
 def lint_build_path(target: Target, config: LintConfig) -> Path:
+    # Under _build at the same depth as _build/<env>: deps' relative priv symlinks still resolve.
     return target.root / "_build" / f"noxpit-lint-{config.mix_env}"
+
+
+def _tree_state(root: Path) -> list[tuple[str, int, int]]:
+    """Every file under ``root`` (symlinks not followed) with its size and mtime."""
+    state = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames if Path(dirpath, d).is_symlink()]):
+            path = Path(dirpath, name)
+            info = path.lstat()
+            state.append((str(path.relative_to(root)), info.st_size, info.st_mtime_ns))
+    return state
+
+
+def seed_deps(target: Target, config: LintConfig) -> int:
+    """Copy the deps compiled for ``mix_env`` (not the app) into lint's build dir, each only
+    when it changed since the last copy; returns how many were copied. Copies, not links: a
+    dep Mix recompiles there must never be written through into the test build."""
+    source = target.root / "_build" / config.mix_env / "lib"
+    dest = lint_build_path(target, config) / "lib"
+    if not source.is_dir():
+        return 0  # nothing compiled yet: Mix compiles the deps in the lint build
+    wanted = {d.name for d in source.iterdir() if d.is_dir() and d.name != target.app}
+    if dest.is_dir():
+        for stale in dest.iterdir():
+            if stale.name not in wanted and stale.name != target.app:
+                shutil.rmtree(stale, ignore_errors=True)
+    copied = 0
+    for name in sorted(wanted):
+        if (dest / name).is_dir() and _tree_state(source / name) == _tree_state(dest / name):
+            continue
+        shutil.rmtree(dest / name, ignore_errors=True)
+        try:
+            shutil.copytree(source / name, dest / name, symlinks=True)
+        except (OSError, shutil.Error) as exc:
+            shutil.rmtree(dest / name, ignore_errors=True)  # Mix compiles it there instead
+            raise LintError(
+                f"cannot copy _build/{config.mix_env}/lib/{name} into {target.rel(dest)} "
+                f"({exc}); free some disk space or remove {target.rel(dest.parent)}"
+            ) from None
+        copied += 1
+    return copied
 
 
 # --- reading mix format ----------------------------------------------------------------
@@ -227,21 +273,25 @@ def run_check(
     config: LintConfig,
     console: Console,
     base_env: Mapping[str, str],
+    *,
+    echo: bool = True,
 ) -> CheckResult:
     env = {**base_env, **check.env(target, config)}
     shown = " ".join(check.args)
     console.step(f"lint {check.name}: {shown}")
     start = time.monotonic()
-    completed = procs.run(list(check.args), cwd=target.root, env=env, capture=True)
+    completed = procs.run(list(check.args), cwd=target.root, env=env, echo=echo, capture=True)
+    if not echo:
+        console.stream.write(completed.output)
     elapsed = time.monotonic() - start
     if completed.ok:
-        return CheckResult(check, "passed", elapsed, ())
+        return CheckResult(check, Status.PASSED, elapsed, ())
     found = tuple(check.findings(target, completed))
     findings.report(console, found, f"lint {check.name}")
     detail = found[0].render() if found else f"`{shown}` failed (exit {completed.returncode})"
     if len(detail) > DETAIL_WIDTH:
         detail = detail[: DETAIL_WIDTH - 3] + "..."
-    return CheckResult(check, "failed", elapsed, found, detail)
+    return CheckResult(check, Status.FAILED, elapsed, found, detail)
 
 
 def run(target: Target, console: Console) -> list[CheckResult]:
@@ -249,7 +299,22 @@ def run(target: Target, console: Console) -> list[CheckResult]:
     config = load_config(target)
     base_env = dict(os.environ)
     mix_build.ensure_deps(target, console, {**base_env, "MIX_ENV": config.mix_env})
-    return [run_check(check, target, config, console, base_env) for check in CHECKS]
+    # The format check (it only reads sources) runs beside the deps copy and the compile,
+    # on another core; its output is held and shown after theirs, which stays live.
+    first, *rest = CHECKS
+    held = io.StringIO()
+    held_console = Console(held, console.environ)
+    held_console.colour = console.colour
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        beside = pool.submit(run_check, first, target, config, held_console, base_env, echo=False)
+        copied = seed_deps(target, config)
+        if copied:
+            console.step(f"lint: {copied} compiled dep(s) copied from _build/{config.mix_env}")
+        later = [run_check(check, target, config, console, base_env) for check in rest]
+        results = [beside.result(), *later]
+    console.stream.write(held.getvalue())
+    console.stream.flush()
+    return results
 
 
 def summarize(console: Console, results: list[CheckResult]) -> bool:
@@ -257,7 +322,7 @@ def summarize(console: Console, results: list[CheckResult]) -> bool:
         [
             r.check.name,
             r.status,
-            str(len(r.findings)) if r.status != "passed" else "0",
+            str(len(r.findings)) if r.status.bad else "0",
             seconds(r.seconds),
             r.detail,
         ]
@@ -265,9 +330,9 @@ def summarize(console: Console, results: list[CheckResult]) -> bool:
     ]
     console.line()
     console.table(["check", "result", "findings", "time", "detail"], rows, title="noxpit lint")
-    return all(r.status == "passed" for r in results)
+    return not any(r.status.bad for r in results)
 
 
 def failure_message(results: list[CheckResult]) -> str:
-    failed = [r.check.name for r in results if r.status != "passed"]
+    failed = [r.check.name for r in results if r.status.bad]
     return f"lint failed: {', '.join(failed)}"

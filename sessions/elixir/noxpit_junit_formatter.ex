@@ -221,13 +221,20 @@ defmodule NoxpitJUnitFormatter do
     _ -> inspect(reason)
   end
 
-  defp short_message([{kind, reason, _stack} | _]), do: first_line("#{kind}: #{inspect(reason)}")
+  defp short_message([{kind, reason, _stack} | _]),
+    do: first_line("#{kind_name(kind)}: #{inspect(reason)}")
+
   defp short_message(_), do: "failed"
+
+  # :error, :exit, :throw, or {:EXIT, pid} when a linked process took the test down.
+  defp kind_name(kind) when is_atom(kind), do: Atom.to_string(kind)
+  defp kind_name({:EXIT, _pid}), do: "EXIT"
+  defp kind_name(kind), do: inspect(kind)
 
   defp failure_type([{:error, reason, _stack} | _]) when is_exception(reason),
     do: inspect(reason.__struct__)
 
-  defp failure_type([{kind, _reason, _stack} | _]), do: to_string(kind)
+  defp failure_type([{kind, _reason, _stack} | _]), do: kind_name(kind)
   defp failure_type(_), do: "error"
 
   defp first_line(text) do

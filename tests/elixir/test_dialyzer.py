@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from sessions.core.console import Console
 from sessions.core.findings import Finding
 from sessions.core.target import Target, build_target
 from sessions.elixir import build as mix_build
-from sessions.elixir import dialyzer, dialyzer_warnings
+from sessions.elixir import dialyzer, dialyzer_plt
 
 pytestmark = pytest.mark.unit
 
@@ -129,7 +128,7 @@ def test_a_clean_dialyxir_run_passes(tmp_path: Path, monkeypatch: pytest.MonkeyP
     ("table", "message"),
     [
         ('engine = "fast"', "engine must be one of auto, dialyxir, otp"),
-        ('apps = "mix"', "apps must be a list of strings"),
+        ("apps = 3", "apps must be a list of strings"),
         ('apps = ["Mix"]', "`Mix` is not an OTP app name"),
         ('flags = ["unmatched_returns"]', "`unmatched_returns` is not a dialyzer option"),
         ("ignore_file = 3", "ignore_file must be a path string"),
@@ -157,46 +156,9 @@ def test_config_values(tmp_path: Path) -> None:
 # --- OTP engine: apps, PLTs, commands --------------------------------------------------------
 
 
-def test_core_apps_come_from_the_app_file_and_config_but_not_deps(tmp_path: Path) -> None:
-    target = project(tmp_path, config='[dialyzer]\napps = ["mix"]\n')
-    ebin = tmp_path / "ebin"
-    ebin.mkdir()
-    (ebin / "lib.app").write_text(
-        "{application,lib,\n [{applications,[kernel,stdlib,elixir,logger,jason]},\n"
-        '  {description,"x"},{vsn,"0.1.0"}]}.\n'
-    )
-    apps = dialyzer.core_apps(target, dialyzer.load_config(target), ebin, ["jason"])
-    assert apps == ["elixir", "erts", "kernel", "logger", "mix", "stdlib"]
-
-
-def test_core_plt_name_changes_with_versions_and_apps() -> None:
-    runtime = dialyzer.Runtime("25.2.3", "1.14.0", {})
-    name = dialyzer.core_plt_name(runtime, ["erts", "kernel"])
-    assert name.startswith("core-otp25.2.3-elixir1.14.0-") and name.endswith(".plt")
-    assert dialyzer.core_plt_name(runtime, ["kernel", "erts"]) == name
-    assert dialyzer.core_plt_name(runtime, ["erts", "kernel", "mix"]) != name
-    assert (
-        dialyzer.core_plt_name(dialyzer.Runtime("26.0", "1.14.0", {}), ["erts", "kernel"]) != name
-    )
-
-
-def test_plts_live_in_the_user_cache(tmp_path: Path) -> None:
-    assert dialyzer.plt_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "noxpit" / "plts"
-    assert dialyzer.plt_dir({"HOME": "/h"}).parts[-3:] == (".cache", "noxpit", "plts")
-
-
-def test_probe_output_and_missing_apps() -> None:
-    runtime = dialyzer.parse_probe(
-        "otp=25.2.3\nelixir=1.14.0\nebin:elixir=/usr/lib/elixir/lib/elixir/ebin\n"
-    )
-    assert runtime.ebins["elixir"] == Path("/usr/lib/elixir/lib/elixir/ebin")
-    with pytest.raises(dialyzer.DialyzerError, match="app\\(s\\) wx are not installed"):
-        dialyzer.parse_probe("otp=25\nelixir=1.14.0\nmissing=wx\n")
-
-
 def test_plt_and_analysis_commands() -> None:
     elixir = Path("/e/ebin")
-    build = dialyzer.build_plt_command(Path("/c/x.plt.tmp"), elixir, [Path("/k/ebin")])
+    build = dialyzer_plt.build_plt_command(Path("/c/x.plt.tmp"), elixir, [Path("/k/ebin")])
     assert build == [
         "dialyzer",
         "--build_plt",
@@ -206,7 +168,7 @@ def test_plt_and_analysis_commands() -> None:
         "/e/ebin",
         "/k/ebin",
     ]
-    add = dialyzer.build_plt_command(
+    add = dialyzer_plt.build_plt_command(
         Path("/d.tmp"), elixir, [Path("/dep/ebin")], base=Path("/c.plt")
     )
     assert add[1:4] == ["--add_to_plt", "--plt", "/c.plt"]
@@ -218,82 +180,7 @@ def test_plt_and_analysis_commands() -> None:
     assert {"--fullpath", "-o", "/o.txt", "-pa", "/e/ebin"} <= set(check)
 
 
-def test_plt_build_is_atomic(tmp_path: Path) -> None:
-    plt = tmp_path / "plts" / "core.plt"
-    console = Console(io.StringIO(), {})
-
-    def failing(out: Path) -> list[str]:
-        code = f"open({str(out)!r}, 'w').write('half'); print('dialyzer: out of memory'); exit(1)"
-        return [sys.executable, "-c", code]
-
-    with pytest.raises(dialyzer.DialyzerError, match="building the core PLT failed: dialyzer"):
-        dialyzer.ensure_plt(console, plt, "core", failing, tmp_path)
-    assert not plt.exists()
-    assert list(plt.parent.glob("*.tmp")) == []  # no half-written PLT left behind
-
-    def working(out: Path) -> list[str]:
-        return [sys.executable, "-c", f"open({str(out)!r}, 'w').write('plt')"]
-
-    assert dialyzer.ensure_plt(console, plt, "core", working, tmp_path) is True
-    assert plt.read_text() == "plt"
-    assert dialyzer.ensure_plt(console, plt, "core", failing, tmp_path) is False  # cached
-    assert "building the core PLT" in console.stream.getvalue()  # type: ignore[attr-defined]
-
-
 # --- warnings and the ignore file ------------------------------------------------------
-
-
-DIALYZER_OUTPUT = """
-lib/pitpool/planted.ex:4: Invalid type specification for function \
-'Elixir.Pitpool.Planted':answer/0. The success typing is () -> 42
-/abs/proj/lib/pitpool/pool.ex:12:7: The pattern
-          'error' can never match the type 'ok'
-Unknown functions:
-  'Elixir.Mix':shell/0 (lib/pitpool/planted.ex:9)
-Unknown types:
-  'Elixir.Mix.Task':t/0 (lib/pitpool/task.ex:3:14)
-"""
-
-
-def test_warnings_parse_into_file_line_message() -> None:
-    found = dialyzer_warnings.parse(DIALYZER_OUTPUT, Path("/abs/proj"))
-    assert [f.render() for f in found] == [
-        "lib/pitpool/planted.ex:4: Invalid type specification for function "
-        "Pitpool.Planted.answer/0. The success typing is () -> 42",
-        "lib/pitpool/pool.ex:12: The pattern 'error' can never match the type 'ok'",
-        "lib/pitpool/planted.ex:9: Unknown function Mix.shell/0",
-        "lib/pitpool/task.ex:3: Unknown type Mix.Task.t/0",
-    ]
-
-
-def test_ignore_entries_by_line_by_file_and_regex() -> None:
-    found = dialyzer_warnings.parse(DIALYZER_OUTPUT, Path("/abs/proj"))
-    entries = dialyzer_warnings.parse_ignore(
-        "# known\n\nlib/pitpool/planted.ex:4: Invalid type specification\n"
-        "lib/pitpool/pool.ex: can never match\n/Unknown type .*Mix/\n"
-        "lib/pitpool/planted.ex:5: Invalid type specification\n",
-        ".dialyzer_ignore",
-    )
-    filtered = dialyzer_warnings.apply_ignore(found, entries)
-    assert filtered.kept == [Finding("lib/pitpool/planted.ex", 9, "Unknown function Mix.shell/0")]
-    assert len(filtered.ignored) == 3
-    assert [entry.source_line for entry in filtered.unused] == [6]
-
-
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("just some words", r"\.dialyzer_ignore:2: expected `file:line: text`"),
-        ("/([unclosed/", r"\.dialyzer_ignore:2: invalid regex"),
-    ],
-)
-def test_bad_ignore_line_is_one_line(line: str, message: str) -> None:
-    with pytest.raises(dialyzer_warnings.DialyzerWarningsError, match=message):
-        dialyzer_warnings.parse_ignore(f"# header\n{line}\n", ".dialyzer_ignore")
-
-
-def test_missing_ignore_file_waives_nothing(tmp_path: Path) -> None:
-    assert dialyzer_warnings.read_ignore(tmp_path / ".dialyzer_ignore", ".dialyzer_ignore") == []
 
 
 def test_count_and_failure_message() -> None:

@@ -44,17 +44,38 @@ def test_tests_passes_on_the_sample(sample_copy: Path) -> None:
     assert (sample_copy / ".venv" / "bin" / "python3").exists()
 
 
-def test_failing_exunit_test_fails_and_is_named(sample_copy: Path) -> None:
+def nox_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("nox > ")]
+
+
+def test_failing_exunit_test_fails_is_named_and_failed_reruns_go_green(sample_copy: Path) -> None:
     planted = sample_copy / "test" / "noxpit_planted_test.exs"
     planted.write_text(FAILING_EXUNIT)
     try:
         result = run_nox(sample_copy, "-s", "tests")
+        assert result.returncode != 0
+        assert "failed" in summary_row(result.stdout, "mix test (default)")
+        assert "passed" in summary_row(result.stdout, "pytest")
+        assert "suites failed: mix test (default)" in result.stdout
+        # The hint is a command that exists, and the end does not read like an interruption.
+        assert "`nox -s mix_test -- default --failed`" in result.stdout
+        assert nox_lines(result.stdout)[-1].startswith("nox > Session tests failed")
+        assert "aborted" not in result.stdout
+
+        # --failed: only the variant that failed is red; the others have nothing to rerun.
+        rerun = run_nox(sample_copy, "-s", "tests", "--", "--failed")
+        assert rerun.returncode != 0
+        assert "failed" in summary_row(rerun.stdout, "mix test (default)")
+        for variant in ("python_integration", "integration"):
+            assert "nothing to rerun" in summary_row(rerun.stdout, f"mix test ({variant})")
+        assert "1 of 6 failed" in summary_row(rerun.stdout, "total")
+
+        planted.write_text(FAILING_EXUNIT.replace("1 + 1 == 3", "1 + 1 == 2"))  # fixed
+        fixed = run_nox(sample_copy, "-s", "tests", "--", "--failed")
+        assert fixed.returncode == 0, fixed.stdout
+        assert "passed" in summary_row(fixed.stdout, "mix test (default)")
     finally:
         planted.unlink()
-    assert result.returncode != 0
-    assert "failed" in summary_row(result.stdout, "mix test (default)")
-    assert "passed" in summary_row(result.stdout, "pytest")
-    assert "suites failed: mix test (default)" in result.stdout
 
 
 def test_failing_pytest_fails_and_is_named(sample_copy: Path) -> None:

@@ -3,6 +3,7 @@ file:line findings, and the [lint] config."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -119,26 +120,6 @@ def test_first_changed_line() -> None:
     assert lint.first_changed_line("a\n", "a\n\n") == 2
 
 
-def test_locate_format_changes_uses_the_projects_formatter_without_touching_it(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "proj"
-    (root / "lib").mkdir(parents=True)
-    (root / "mix.exs").write_text(
-        "defmodule P.MixProject do\n  use Mix.Project\n\n"
-        '  def project, do: [app: :p, version: "0.1.0"]\nend\n'
-    )
-    (root / ".formatter.exs").write_text('[inputs: ["lib/**/*.ex"], line_length: 40]\n')
-    source = (
-        "defmodule P do\n  def f, do: :ok\n\n  def g(a, b), do: {:a_long_atom_here, a, b}\nend\n"
-    )
-    (root / "lib" / "p.ex").write_text(source)
-    found = lint.locate_format_changes(build_target(root, {}), ["lib/p.ex"])
-    # Only the line that breaks the project's 40-column limit changes.
-    assert found == [Finding("lib/p.ex", 4, "not formatted (run `mix format`)")]
-    assert (root / "lib" / "p.ex").read_text() == source
-
-
 def test_lint_config(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
@@ -147,8 +128,43 @@ def test_lint_config(tmp_path: Path) -> None:
     (root / "noxpit.toml").write_text('[lint]\nmix_env = "dev"\n')
     assert lint.load_config(build_target(root, {})).mix_env == "dev"
     (root / "noxpit.toml").write_text('[lint]\nmix_env = "Not An Env"\n')
-    with pytest.raises(lint.LintError, match=r"\[lint\] mix_env must be a Mix env name"):
+    with pytest.raises(
+        lint.LintError, match=r"\[lint\] mix_env: `Not An Env` is not a Mix env name like test"
+    ):
         lint.load_config(build_target(root, {}))
     (root / "noxpit.toml").write_text("[lint]\nstrict = true\n")
     with pytest.raises(lint.LintError, match=r"\[lint\] unknown key\(s\) strict; use mix_env"):
         lint.load_config(build_target(root, {}))
+
+
+def test_lint_build_gets_copies_of_the_compiled_deps_but_not_the_app(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "mix.exs").write_text('def project, do: [app: :p, version: "0.1.0"]\n')
+    lib = root / "_build" / "test" / "lib"
+    for app in ("p", "jason", "grpc"):
+        (lib / app / "ebin").mkdir(parents=True)
+        (lib / app / "ebin" / f"{app}.app").write_text(app)
+    (root / "deps" / "grpc" / "priv").mkdir(parents=True)
+    (lib / "grpc" / "priv").symlink_to("../../../../deps/grpc/priv")
+    target = build_target(root, {})
+    config = lint.load_config(target)
+    dest = lint.lint_build_path(target, config) / "lib"
+
+    assert lint.seed_deps(target, config) == 2
+    assert sorted(p.name for p in dest.iterdir()) == ["grpc", "jason"]
+    copy = dest / "jason" / "ebin" / "jason.app"
+    original = lib / "jason" / "ebin" / "jason.app"
+    assert copy.stat().st_ino != original.stat().st_ino  # a copy: Mix may rewrite it
+    assert copy.stat().st_mtime_ns == original.stat().st_mtime_ns  # Mix sees it up to date
+    assert (dest / "grpc" / "priv").resolve() == (root / "deps" / "grpc" / "priv").resolve()
+
+    assert lint.seed_deps(target, config) == 0  # unchanged: nothing copied again
+    original.write_text("jason 2")
+    (dest / "grpc" / "ebin" / "extra.beam").write_text("left by an old copy")
+    assert lint.seed_deps(target, config) == 2
+    assert copy.read_text() == "jason 2"
+    assert not (dest / "grpc" / "ebin" / "extra.beam").exists()
+    shutil.rmtree(lib / "grpc")
+    lint.seed_deps(target, config)
+    assert sorted(p.name for p in dest.iterdir()) == ["jason"]

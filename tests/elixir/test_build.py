@@ -1,9 +1,11 @@
-"""The compile step skips `mix compile` only when nothing it reads has changed."""
+"""Preparing the Mix build: deps fetched only when missing, and the compile step skips
+`mix compile` only when nothing it reads has changed."""
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,12 @@ import pytest
 from sessions.core.console import Console
 from sessions.core.target import build_target
 from sessions.elixir import build as mix_build
+from tests.elixir.test_exunit import MIX_EXS as SCRATCH_MIX_EXS
+from tests.elixir.test_exunit import scratch_project, target_at
 
 pytestmark = pytest.mark.unit
+
+WITH_JASON = SCRATCH_MIX_EXS.replace("deps, do: []", 'deps, do: [{:jason, "~> 1.4"}]')
 
 
 MIX_EXS = 'defmodule D.MixProject do\n def project, do: [app: :demo, version: "0.1.0"]\nend\n'
@@ -102,3 +108,55 @@ def test_mix_environment_variables_are_part_of_the_snapshot(project: Path) -> No
     other = mix_build.source_snapshot(target, "dev", {"PATH": os.environ["PATH"], "MIX_X": "1"})
     assert plain != other
     assert plain != mix_build.source_snapshot(target, "test", {"PATH": os.environ["PATH"]})
+
+
+def fake_mix(bin_dir: Path, script: str) -> None:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    mix = bin_dir / "mix"
+    mix.write_text("#!/bin/sh\n" + script)
+    mix.chmod(mix.stat().st_mode | stat.S_IEXEC)
+
+
+def test_compiled_files_counts_every_compiling_line() -> None:
+    output = "Compiling 7 files (.ex)\nGenerated pitpool app\nCompiling 1 file (.erl)\n"
+    assert mix_build.compiled_files(output) == 8
+    assert mix_build.compiled_files("==> up to date\n") == 0
+
+
+def test_deps_get_runs_only_when_declared_deps_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = scratch_project(tmp_path / "scratch")
+    (root / "mix.exs").write_text(
+        SCRATCH_MIX_EXS.replace("deps, do: []", 'deps, do: [{:jason, "~> 1.4"}]')
+    )
+    log = tmp_path / "mix.log"
+    fake_mix(tmp_path / "bin", f'echo "$@" >> {log}\n')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    target = target_at(root)
+    assert mix_build.needs_deps(target)
+    mix_build.ensure_deps(target, Console(io.StringIO(), {}), os.environ)
+    assert log.read_text().splitlines() == ["deps.get"]
+    (root / "deps").mkdir()
+    assert not mix_build.needs_deps(target)
+
+
+def test_offline_deps_get_is_one_line_with_the_remedy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = scratch_project(tmp_path / "scratch")
+    (root / "mix.exs").write_text(
+        SCRATCH_MIX_EXS.replace("deps, do: []", 'deps, do: [{:jason, "~> 1.4"}]')
+    )
+    fake_mix(
+        tmp_path / "bin",
+        'echo "Could not find Hex, which is needed to build dependency :jason"\n'
+        'echo "** (Mix) Could not fetch Hex: connection refused" >&2\nexit 1\n',
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(mix_build.MixBuildError) as raised:
+        mix_build.ensure_deps(target_at(root), Console(io.StringIO(), {}), os.environ)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "mix deps.get failed (** (Mix) Could not fetch Hex: connection refused)" in message
+    assert "where hex.pm is reachable" in message

@@ -1,0 +1,67 @@
+"""The `tests` summary: one row per suite with counts from its JUnit file, and the total."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from sessions.core.console import Console
+from sessions.core.junit import Counts
+from sessions.core.options import UsageError
+from sessions.core.status import Status
+from sessions.core.target import build_target
+from sessions.elixir import variants
+from sessions.suite import run as suite
+
+pytestmark = pytest.mark.unit
+
+
+def test_summary_rows_and_total() -> None:
+    results = [
+        suite.SuiteResult("setup", Status.PASSED, 0.1, "up to date"),
+        suite.SuiteResult("pytest", Status.PASSED, 1.5, "", Counts(87, 0, 1)),
+        suite.SuiteResult("mix compile (test)", Status.PASSED, 0.8, "8 files compiled"),
+        suite.SuiteResult("mix test (default)", Status.FAILED, 1.2, "exit 2", Counts(27, 2, 0)),
+        suite.SuiteResult(
+            "mix test (integration)", Status.ERROR, 0.0, "not run: mix compile failed"
+        ),
+    ]
+    rows = suite.summary_rows(results)
+    assert rows[0] == ["setup", "passed", "-", "-", "-", "0.1s", "up to date"]
+    assert rows[1][:5] == ["pytest", "passed", "87", "0", "1"]
+    assert rows[3][:5] == ["mix test (default)", "failed", "27", "2", "0"]
+    assert rows[-1] == ["total", "failed", "114", "2", "1", "3.6s", "2 of 5 failed"]
+    out = io.StringIO()
+    assert suite.summarize(Console(out, {}), results) is False
+    assert "noxpit tests summary" in out.getvalue()
+    assert suite.failure_message(results) == (
+        "2 of 5 suites failed: mix test (default), mix test (integration)"
+    )
+
+
+def test_tests_takes_only_failed() -> None:
+    assert suite.options_parser().parse_args(["--failed"]).failed is True
+    assert suite.options_parser().parse_args([]).failed is False
+    with pytest.raises(UsageError, match=r"Usage: nox -s tests --"):
+        suite.options_parser().parse_args(["--fast"])
+
+
+def test_a_failed_custom_tag_variant_is_hinted_with_a_command_that_exists(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "test").mkdir(parents=True)
+    (root / "mix.exs").write_text('def project, do: [app: :p, version: "0.1.0"]\n')
+    (root / "test" / "test_helper.exs").write_text("ExUnit.start(exclude: [:slow])\n")
+    (root / "noxpit.toml").write_text('test_tags = ["slow"]\n')
+    plan = variants.plan(build_target(root, {}))
+    results = [
+        suite.SuiteResult("mix test (default)", Status.PASSED, 1.0, "", None, "default"),
+        suite.SuiteResult("mix test (slow)", Status.FAILED, 1.0, "exit 2", None, "slow"),
+    ]
+    message = suite.failure_message(results)
+    assert message.startswith("1 of 2 suites failed: mix test (slow); rerun what failed with")
+    command = re.search(r"`nox -s mix_test -- ([^`]*)`", message)
+    assert command is not None, message
+    assert variants.split_posargs(plan, command.group(1).split()) == ("slow", ["--failed"])
