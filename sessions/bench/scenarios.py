@@ -34,7 +34,7 @@ from sessions.core import procs
 from sessions.core.console import Console
 from sessions.core.files import atomic_write
 from sessions.core.options import PosargsParser
-from sessions.elixir.dialyzer import plt_dir
+from sessions.elixir.dialyzer_plt import plt_dir
 
 SNIPPETS = 50
 CHANGELOG_BYTES = 1_000_000

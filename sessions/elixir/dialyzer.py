@@ -29,7 +29,6 @@ from sessions.elixir import dialyzer_plt, dialyzer_warnings
 
 # Re-exported: the session's error, and where PLTs are cached (the bench drops them).
 from sessions.elixir.dialyzer_plt import DialyzerError as DialyzerError
-from sessions.elixir.dialyzer_plt import plt_dir as plt_dir
 
 ENGINES = ("auto", "dialyxir", "otp")
 DEFAULT_IGNORE_FILE = ".dialyzer_ignore"
