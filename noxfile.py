@@ -135,6 +135,17 @@ def examples(session: nox.Session) -> None:
         fail_unless(session, result.ok, result.message)
 
 
+@nox.session(venv_backend="none")
+def report(session: nox.Session) -> None:
+    """`-- merge DIR...`: one summary, report.json and JUnit file from CI shards' reports."""
+    from sessions.report import merge as merge_
+
+    args = parse_posargs(session, merge_.options_parser())
+    with guarded(session) as target:
+        result = merge_.run(args, target.reports_dir, Console())
+        fail_unless(session, result.ok, result.message)
+
+
 @nox.session(reuse_venv=True)
 def release(session: nox.Session) -> None:
     """Release VERSION|major|minor|patch: mix.exs, version snippets, dated CHANGELOG entry."""

@@ -8,6 +8,7 @@ outcome goes into the history file (``history``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,17 @@ def _worth_rerunning(completed: procs.Completed, report: junit.Report | None) ->
     return not completed.ok and not completed.timed_out and bool(report and report.failed)
 
 
+def _empty_shard(result: exunit.VariantResult) -> bool:
+    """``--only TAG`` in a partition that holds none of the tagged tests: ExUnit exits 1
+    ("no test was executed"), but the shard is fine, not failed."""
+    return (
+        result.completed.returncode == 1
+        and exunit.NOTHING_EXECUTED in result.completed.output
+        and result.report is not None
+        and not result.report.failed
+    )
+
+
 def exunit_variant(
     target: Target,
     console: Console,
@@ -126,6 +138,11 @@ def exunit_variant(
     the_args = [*args, *(["--partitions", str(shard.total)] if shard else [])]
     partition = shard.index if shard else None
     first = exunit.run_variant(target, console, variant, the_args, plan, partition=partition)
+    if shard and _empty_shard(first):
+        console.step(f"{name}: none of its tests are in shard {shard}")
+        first = dataclasses.replace(
+            first, completed=dataclasses.replace(first.completed, returncode=0)
+        )
     if first.nothing_to_rerun:
         return Tested(name, first.completed, first.report, nothing_to_rerun=True)
     if not rerun or not _worth_rerunning(first.completed, first.report):
