@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.core import procs
-
-OK, FAILED, TIMEOUT, SKIPPED = "ok", "failed", "timeout", "skipped"
-BAD = (FAILED, TIMEOUT)
+from sessions.core.status import Status
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class Job:
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    status: str  # OK, FAILED, TIMEOUT, SKIPPED
+    status: Status  # PASSED, FAILED, TIMEOUT, SKIPPED
     seconds: float = 0.0
     returncode: int | None = None
     note: str = ""
@@ -89,7 +87,7 @@ def _start(job: Job, environ: Mapping[str, str]) -> procs.Child:
 
 
 def _await(job: Job, child: procs.Child, done: queue.Queue[Outcome]) -> None:
-    outcome = Outcome(job.name, FAILED, note="noxpit could not wait for it", log=job.log)
+    outcome = Outcome(job.name, Status.FAILED, note="noxpit could not wait for it", log=job.log)
     try:
         code = child.wait(job.timeout)
         if code is None:
@@ -98,11 +96,11 @@ def _await(job: Job, child: procs.Child, done: queue.Queue[Outcome]) -> None:
             with job.log.open("ab") as handle:
                 message = f"\nnoxpit: timed out after {job.timeout:g}s; killed (with descendants)\n"
                 handle.write(message.encode())
-            outcome = Outcome(job.name, TIMEOUT, elapsed, None, "", job.log)
+            outcome = Outcome(job.name, Status.TIMEOUT, elapsed, None, "", job.log)
         else:
             elapsed = time.monotonic() - child.started
             child.sweep()
-            status = OK if code == 0 else FAILED
+            status = Status.PASSED if code == 0 else Status.FAILED
             outcome = Outcome(job.name, status, elapsed, code, "", job.log)
     finally:
         done.put(outcome)
@@ -129,7 +127,7 @@ def run_all(
             while (index := next_startable(pending, list(running.values()), max_jobs)) is not None:
                 job = pending.pop(index)
                 if job.skip is not None:
-                    outcome = Outcome(job.name, SKIPPED, note=job.skip)
+                    outcome = Outcome(job.name, Status.SKIPPED, note=job.skip)
                     outcomes.append(outcome)
                     on_done(outcome)
                     continue

@@ -1,0 +1,121 @@
+"""Which files are examples, which are helpers, and picking examples by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sessions.examples.config import ExamplesError, parse_config
+from sessions.examples.discovery import discover, loaded_files, select
+from sessions.examples.model import Example
+from tests.examples.support import LABEL, make_target, names
+
+pytestmark = pytest.mark.unit
+
+
+def test_loaded_files_understands_the_usual_forms(tmp_path: Path) -> None:
+    root = tmp_path
+    example = root / "examples" / "demo.exs"
+    source = "\n".join(
+        [
+            'Code.require_file("bootstrap.exs", __DIR__)',
+            'Code.require_file "support/a.exs", __DIR__',
+            'Code.require_file("examples/from_root.exs")',
+            'Code.require_file(Path.join(__DIR__, "joined.exs"))',
+            'Code.eval_file(Path.expand("expanded.exs", __DIR__))',
+            '# Code.require_file("commented.exs", __DIR__)',
+            'x = 1  # Code.require_file("trailing_comment.exs", __DIR__)',
+            'Code.require_file("#{dir}/interpolated.exs")',
+        ]
+    )
+    found = loaded_files(source, example, root)
+    here = root / "examples"
+    assert found == {
+        (here / "bootstrap.exs").resolve(),
+        (here / "support" / "a.exs").resolve(),
+        (here / "from_root.exs").resolve(),
+        (here / "joined.exs").resolve(),
+        (here / "expanded.exs").resolve(),
+    }
+
+
+def test_default_helpers_are_left_out(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {
+            "examples/hello.exs": 'Code.require_file("shared.exs", __DIR__)\nIO.puts(1)\n',
+            "examples/second.exs": 'Code.require_file("examples/common.exs")\n',
+            "examples/shared.exs": "defmodule Shared do end\n",
+            "examples/common.exs": "defmodule Common do end\n",
+            "examples/my_bootstrap.exs": "",
+            "examples/run_examples.exs": "",
+            "examples/nested/deep.exs": "",
+            "examples/notes.md": "",
+        },
+    )
+    config = parse_config({}, LABEL)
+    found = discover(target, config)
+    assert [e.name for e in found.examples] == ["hello", "second"]
+    assert set(found.helpers) == {"shared", "common", "my_bootstrap", "run_examples"}
+
+
+def test_configured_helpers_replace_detection_and_recursion_finds_subdirs(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {
+            "examples/a.exs": 'Code.require_file("bootstrap.exs", __DIR__)\n',
+            "examples/bootstrap.exs": "",
+            "examples/support/util.exs": "",
+            "examples/nested/deep.exs": "",
+        },
+        '[examples]\nrecursive = true\nhelpers = ["support/*"]\n',
+    )
+    assert names(target) == ["a", "bootstrap", "nested/deep"]
+
+
+def test_globs_choose_the_files(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {"examples/demo_one.exs": "", "examples/other.exs": ""},
+        '[examples]\nglobs = ["demo_*.exs"]\n',
+    )
+    assert names(target) == ["demo_one"]
+
+
+def test_settings_for_a_missing_example_is_an_error(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {"examples/hello.exs": ""},
+        '[examples.settings.helo]\nargs = ["1"]\n',
+    )
+    with pytest.raises(
+        ExamplesError,
+        match=r"\[examples.settings.helo\] names no example; "
+        r"examples are: hello",
+    ):
+        names(target)
+
+
+def test_missing_dir_and_empty_dir_are_one_line(tmp_path: Path) -> None:
+    target = make_target(tmp_path / "demo", {})
+    with pytest.raises(ExamplesError, match="no examples directory at examples; create it"):
+        names(target)
+    (target.root / "examples").mkdir()
+    (target.root / "examples" / "bootstrap.exs").write_text("")
+    with pytest.raises(ExamplesError, match=r"no examples in examples match \*\.exs"):
+        names(target)
+
+
+EXAMPLES = [Example(name, Path(f"/x/examples/{name}.exs")) for name in ("a", "b", "c")]
+
+
+def test_select_accepts_names_and_paths_in_the_given_order() -> None:
+    chosen = select(EXAMPLES, ["c", "examples/a.exs", "c", "./b.exs"])
+    assert [e.name for e in chosen] == ["c", "a", "b"]
+    assert select(EXAMPLES, []) == EXAMPLES
+
+
+def test_unknown_name_lists_the_valid_ones() -> None:
+    with pytest.raises(ExamplesError, match=r"^unknown example `nope`; valid names: a, b, c$"):
+        select(EXAMPLES, ["a", "nope"])
