@@ -129,14 +129,24 @@ def normalize_name(raw: str, examples_dir_name: str) -> str:
 
 
 def select(
-    examples: Sequence[Example], names: Sequence[str], examples_dir_name: str = "examples"
+    examples: Sequence[Example],
+    names: Sequence[str],
+    examples_dir_name: str = "examples",
+    helpers: Sequence[str] = (),
 ) -> list[Example]:
+    """The named examples in the order given; a helper's name says it is one."""
     if not names:
         return list(examples)
     by_name = {example.name: example for example in examples}
     chosen: list[Example] = []
     for raw in names:
         name = normalize_name(raw, examples_dir_name)
+        if name not in by_name and name in helpers:
+            raise ExamplesError(
+                f"`{raw}` is a helper that other examples load, not an example; run an "
+                f"example that uses it ({', '.join(sorted(by_name))}), or set [examples] "
+                "`helpers` if it should run on its own"
+            )
         if name not in by_name:
             raise ExamplesError(
                 f"unknown example `{raw}`; valid names: {', '.join(sorted(by_name))}"

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.core.options import PosargsParser
+from sessions.examples.config import ExamplesError
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number of seconds: {text!r}")
     if not value > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
@@ -65,6 +69,11 @@ def to_options(parsed: argparse.Namespace, base: Path) -> Options:
     report_path = parsed.report
     if report_path is not None:
         report_path = (base / report_path.expanduser()).resolve()
+        if not report_path.parent.is_dir():
+            raise ExamplesError(
+                f"--report {parsed.report}: the directory {report_path.parent} does not exist; "
+                "create it or choose another path"
+            )
     return Options(
         jobs=parsed.jobs,
         timeout=parsed.timeout,

@@ -103,7 +103,7 @@ def run_session(
             return SessionResult(True, "")
         selected = select(found.examples, names)
     else:
-        selected = select(found.examples, options.names, target.examples_dir.name)
+        selected = select(found.examples, options.names, target.examples_dir.name, found.helpers)
     timeout = options.timeout or config.timeout
     if options.list_only:
         report.print_list(console, selected, found.helpers, timeout, config.mix_env)

@@ -119,3 +119,12 @@ def test_select_accepts_names_and_paths_in_the_given_order() -> None:
 def test_unknown_name_lists_the_valid_ones() -> None:
     with pytest.raises(ExamplesError, match=r"^unknown example `nope`; valid names: a, b, c$"):
         select(EXAMPLES, ["a", "nope"])
+
+
+def test_a_helpers_name_says_it_is_a_helper_and_what_to_do() -> None:
+    with pytest.raises(ExamplesError) as caught:
+        select(EXAMPLES, ["examples/bootstrap.exs"], "examples", ("bootstrap",))
+    message = str(caught.value)
+    assert message.startswith("`examples/bootstrap.exs` is a helper that other examples load")
+    assert "run an example that uses it (a, b, c)" in message
+    assert "unknown example" not in message

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from io import StringIO
@@ -119,3 +121,24 @@ def test_write_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(manifest.ReportError, match=r"^cannot write .*; check the path$"):
         report.write(blocker / "x.md", "text")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_reports_honour_the_umask(tmp_path: Path, umask: int) -> None:
+    target = make_target(tmp_path / "demo", {})
+    outcomes, jobs = outcomes_and_jobs(tmp_path)
+    page = tmp_path / "examples.md"
+    console = Console(StringIO(), {"NO_COLOR": "1"})
+    previous = os.umask(umask)
+    try:
+        report.finish(console, target, outcomes, list(jobs.values()), [], page, "dev", NOW)
+    finally:
+        os.umask(previous)
+    written = [
+        page,
+        manifest.manifest_path(target.reports_dir),
+        manifest.junit_path(target.reports_dir),
+    ]
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in written} == {
+        path.name: 0o666 & ~umask for path in written
+    }
