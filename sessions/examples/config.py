@@ -4,6 +4,7 @@ reader (``core.config.read_section``): every bad value is one line naming the fi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,7 @@ class ExamplesConfig:
     """The target's ``[examples]`` table, validated."""
 
     globs: tuple[str, ...] = DEFAULT_GLOBS
-    recursive: bool = False
+    recursive: bool = True
     helpers: tuple[str, ...] | None = None  # None: detect them
     timeout: float = DEFAULT_TIMEOUT
     mix_env: str = field(default=DEFAULT_MIX_ENV, metadata=MIX_ENV_RULE)
@@ -78,9 +79,7 @@ def parse_settings(name: str, table: Any, label: str) -> Settings:
     if settings.skip is not None:
         if not settings.skip.strip():
             raise ExamplesError(f'{where} skip must be the reason, e.g. "needs a TTY"')
-        settings = Settings(
-            settings.timeout, settings.args, settings.env, settings.skip.strip(), settings.exclusive
-        )
+        settings = dataclasses.replace(settings, skip=settings.skip.strip())
     return settings
 
 

@@ -3,10 +3,12 @@ examples load, ``*bootstrap*``, the old runner script), and picking examples by 
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sessions.core.target import Target
 from sessions.examples.config import ExamplesConfig, ExamplesError, Settings
@@ -53,12 +55,52 @@ def example_name(path: Path, examples_dir: Path) -> str:
     return path.relative_to(examples_dir).with_suffix("").as_posix()
 
 
+# Never examples: build output, dependencies, hidden folders. A folder with its own mix.exs
+# is a sub-project (its config/, lib/ and test/ files are not examples).
+PRUNED = frozenset({"_build", "deps", "node_modules"})
+
+
+def _walk(examples_dir: Path, recursive: bool) -> list[Path]:
+    if not recursive:
+        return [path for path in examples_dir.iterdir() if path.is_file()]
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(examples_dir):
+        here = Path(folder)
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if name not in PRUNED
+            and not name.startswith(".")
+            and not (here / name / "mix.exs").is_file()
+        )
+        found.extend(here / name for name in files)
+    return found
+
+
 def candidate_files(examples_dir: Path, config: ExamplesConfig) -> list[Path]:
     found: set[Path] = set()
-    for pattern in config.globs:
-        matches = examples_dir.rglob(pattern) if config.recursive else examples_dir.glob(pattern)
-        found.update(path.resolve() for path in matches if path.is_file())
+    for path in _walk(examples_dir, config.recursive):
+        relative = PurePosixPath(path.relative_to(examples_dir).as_posix())
+        if any(relative.match(pattern) for pattern in config.globs) and path.is_file():
+            found.add(path.resolve())
     return sorted(found)
+
+
+def loads(path: Path, root: Path) -> tuple[Path, ...]:
+    """Every file ``path`` loads, directly or through the files it loads."""
+    seen: list[Path] = []
+    queue = [path]
+    while queue:
+        current = queue.pop(0)
+        try:
+            source = current.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for loaded in sorted(loaded_files(source, current, root)):
+            if loaded != path and loaded not in seen:
+                seen.append(loaded)
+                queue.append(loaded)
+    return tuple(seen)
 
 
 def is_default_helper(path: Path) -> bool:
@@ -112,13 +154,22 @@ def discover(target: Target, config: ExamplesConfig) -> Discovery:
             f"no examples in {target.rel(target.examples_dir)} match "
             f"{', '.join(config.globs)}; add some or set `globs` in [examples]"
         )
+    root = target.root.resolve()
     return Discovery(
         examples=tuple(
-            Example(name, path, config.settings.get(name, Settings()))
+            Example(name, path, _settings(name, path, examples_dir, config), loads(path, root))
             for name, path in zip(names, runnable, strict=True)
         ),
         helpers=tuple(example_name(path, examples_dir) for path in sorted(helpers)),
     )
+
+
+def _settings(name: str, path: Path, examples_dir: Path, config: ExamplesConfig) -> Settings:
+    """The example's settings; ``[examples] exclusive`` (names or globs) makes it run alone."""
+    settings = config.settings.get(name, Settings())
+    if config.exclusive and _matches(config.exclusive, name, path, examples_dir):
+        settings = dataclasses.replace(settings, exclusive=True)
+    return settings
 
 
 def normalize_name(raw: str, examples_dir_name: str) -> str:

@@ -14,6 +14,7 @@ class Example:
     name: str  # path under the examples dir, without `.exs`: what users type
     path: Path
     settings: Settings = field(default_factory=Settings)
+    loads: tuple[Path, ...] = ()  # helpers it loads (directly or through others)
 
 
 @dataclass(frozen=True)

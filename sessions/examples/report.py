@@ -18,7 +18,7 @@ from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.examples import manifest as manifest_
 from sessions.examples.manifest import ReportError
-from sessions.examples.model import Example
+from sessions.examples.ports import Port
 from sessions.examples.runner import Job, Outcome
 
 OK, FAILED, TIMEOUT, SKIPPED = Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.SKIPPED
@@ -50,13 +50,15 @@ def note(outcome: Outcome, job: Job | None) -> str:
         return outcome.note
     parts = []
     if outcome.status == FAILED:
-        parts.append(
-            f"exit {outcome.returncode}" if outcome.returncode is not None else outcome.note
-        )
+        if outcome.returncode is not None:
+            parts.append(f"exit {outcome.returncode}")
+        parts.append(outcome.note)
     elif outcome.status == TIMEOUT and job is not None:
         parts.append(f"killed at the {format_limit(job.timeout)} limit")
     if job is not None and job.exclusive:
         parts.append("ran alone (exclusive)")
+    if job is not None and job.resources:
+        parts.append(holds(job).replace("holds", "held", 1))
     return "; ".join(part for part in parts if part)
 
 
@@ -110,39 +112,59 @@ class Progress:
 # --- --list --------------------------------------------------------------------------
 
 
-def list_rows(examples: Sequence[Example], default_timeout: float) -> list[list[str]]:
+def holds(job: Job) -> str:
+    return f"holds {', '.join(sorted(job.resources))}" if job.resources else ""
+
+
+def list_rows(jobs: Sequence[Job], common: Mapping[str, str]) -> list[list[str]]:
+    """One row per example; ``common`` is the environment every example gets (not shown)."""
     rows = []
-    for example in examples:
-        settings = example.settings
+    for job in jobs:
         notes = []
-        if settings.skip is not None:
-            notes.append(f"skipped: {settings.skip}")
-        if settings.exclusive:
+        if job.skip is not None:
+            notes.append(f"skipped: {job.skip}")
+        if job.exclusive:
             notes.append("exclusive")
+        if job.resources:
+            notes.append(holds(job))
+        own = {k: v for k, v in job.env.items() if common.get(k) != v}
         rows.append(
             [
-                example.name,
-                format_limit(settings.timeout or default_timeout),
-                " ".join(settings.args),
-                " ".join(f"{k}={v}" for k, v in settings.env.items()),
+                job.name,
+                format_limit(job.timeout),
+                " ".join(job.command[job.command.index("--no-compile") + 2 :]),
+                " ".join(f"{k}={v}" for k, v in own.items()),
                 "; ".join(notes),
             ]
         )
     return rows
 
 
+def ports_line(ports: Sequence[Port], jobs: Sequence[Job]) -> str:
+    """Which fixed ports were found, and how many examples hold them (so run one at a time)."""
+    found = ", ".join(f"{port.number} ({port.key}, {port.file}:{port.line})" for port in ports)
+    holders = sum(1 for job in jobs if job.resources and job.skip is None)
+    return (
+        f"fixed port(s) in the config: {found}; {holders} example(s) that start the app "
+        "hold them and run one at a time"
+    )
+
+
 def print_list(
     console: Console,
-    examples: Sequence[Example],
+    jobs: Sequence[Job],
     helpers: Sequence[str],
-    default_timeout: float,
     mix_env: str,
+    ports: Sequence[Port],
+    common: Mapping[str, str],
 ) -> None:
     console.table(
         ["example", "timeout", "args", "env", "notes"],
-        list_rows(examples, default_timeout),
+        list_rows(jobs, common),
         title=f"examples that would run (MIX_ENV={mix_env})",
     )
+    if ports:
+        console.line(ports_line(ports, jobs))
     if helpers:
         console.line(f"helpers, not run: {', '.join(helpers)}")
 
@@ -230,13 +252,16 @@ def finish(
         if not outcome.status.bad or outcome.log is None:
             continue
         console.line()
-        console.line(
-            f"--- {outcome.name}: {LABEL[outcome.status]}, "
-            f"{note(outcome, by_name.get(outcome.name))}; last lines of "
-            f"{target.rel(outcome.log)} ---"
-        )
-        for line in tails[outcome.name].splitlines():
-            console.line(f"    {line}")
+        if outcome.note:  # a known cause: one line says it and what to do, no stack trace
+            console.line(f"--- {outcome.name}: {LABEL[outcome.status]}: {outcome.note}")
+        else:
+            console.line(
+                f"--- {outcome.name}: {LABEL[outcome.status]}, "
+                f"{note(outcome, by_name.get(outcome.name))}; last lines of "
+                f"{target.rel(outcome.log)} ---"
+            )
+            for line in tails[outcome.name].splitlines():
+                console.line(f"    {line}")
         job = by_name.get(outcome.name)
         console.annotate(
             "error",

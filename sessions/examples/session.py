@@ -8,6 +8,8 @@ modules; this one plans the jobs and runs the session from start to end.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +18,12 @@ from sessions.core.console import Console
 from sessions.core.files import rel_label
 from sessions.core.target import Target
 from sessions.elixir import build as mix_build
-from sessions.examples import manifest, report, runner
+from sessions.examples import manifest, ports, report, runner
 from sessions.examples.config import ExamplesConfig, parse_config
 from sessions.examples.discovery import discover, select
 from sessions.examples.model import Example
 from sessions.examples.options import Options, options_parser, parse_options, to_options
+from sessions.examples.ports import Port, starts_app
 from sessions.python import env as python_env
 
 __all__ = ["options_parser", "parse_options", "run_session", "to_options"]
@@ -41,6 +44,12 @@ def noxpit_environment(target: Target, config: ExamplesConfig) -> dict[str, str]
     return {"MIX_ENV": config.mix_env, target.python_env_var: str(target.venv_python)}
 
 
+# Mix >= 1.18 takes an OS-level build lock in every `mix run`, even with --no-compile
+# (compile.all holds it while it loads the app paths), so parallel runs print "Waiting for
+# lock on the build directory" and queue. The one compile step before the runs keeps the
+# lock; the runs, which compile nothing, turn it off (Mix's documented switch).
+RUN_ONLY = {"MIX_OS_CONCURRENCY_LOCK": "0"}
+
 # The compile step before the runs already checked deps, archives and the Elixir version
 # (or found nothing changed since it last did); each parallel run need not redo it.
 ALREADY_CHECKED = ("--no-deps-check", "--no-archives-check", "--no-elixir-version-check")
@@ -58,24 +67,56 @@ def command(example: Example, root: Path) -> list[str]:
     ]
 
 
+def isolation_value(name: str) -> str:
+    """A value no other example (of this run or another one) gets."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
+    return f"noxpit_{slug}_{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def claims(example: Example, target: Target, app_ports: Sequence[Port]) -> frozenset[str]:
+    """The resources an example holds while it runs: the app's fixed ports when it may
+    start the app (see ``ports.starts_app``)."""
+    if not app_ports:
+        return frozenset()
+    sources = []
+    for path in (example.path, *example.loads):
+        try:
+            sources.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    if not starts_app(sources, target.app):
+        return frozenset()
+    return frozenset(port.resource for port in app_ports)
+
+
 def plan(
-    target: Target, examples: Sequence[Example], config: ExamplesConfig, timeout: float
+    target: Target,
+    examples: Sequence[Example],
+    config: ExamplesConfig,
+    timeout: float,
+    app_ports: Sequence[Port] = (),
 ) -> list[runner.Job]:
-    env = noxpit_environment(target, config)
+    env = {**noxpit_environment(target, config), **RUN_ONLY}
     logs = manifest.logs_dir(target.reports_dir)
-    return [
-        runner.Job(
-            name=example.name,
-            command=tuple(command(example, target.root)),
-            cwd=target.root,
-            env={**env, **example.settings.env},
-            timeout=example.settings.timeout or timeout,
-            log=logs / f"{example.name}.log",
-            exclusive=example.settings.exclusive,
-            skip=example.settings.skip,
+    jobs = []
+    for example in examples:
+        own = dict(example.settings.env)
+        if config.isolation_env and config.isolation_env not in own:
+            own[config.isolation_env] = isolation_value(example.name)
+        jobs.append(
+            runner.Job(
+                name=example.name,
+                command=tuple(command(example, target.root)),
+                cwd=target.root,
+                env={**env, **own},
+                timeout=example.settings.timeout or timeout,
+                log=logs / f"{example.name}.log",
+                exclusive=example.settings.exclusive,
+                skip=example.settings.skip,
+                resources=claims(example, target, app_ports),
+            )
         )
-        for example in examples
-    ]
+    return jobs
 
 
 def compile_target(target: Target, console: Console, env: Mapping[str, str]) -> None:
@@ -106,11 +147,16 @@ def run_session(
         selected = select(found.examples, options.names, target.examples_dir.name, found.helpers)
     timeout = options.timeout or config.timeout
     if options.list_only:
-        report.print_list(console, selected, found.helpers, timeout, config.mix_env)
+        app_ports = ports.detect(target.root, config.mix_env)
+        listed = plan(target, selected, config, timeout, app_ports)
+        common = {**noxpit_environment(target, config), **RUN_ONLY}
+        report.print_list(console, listed, found.helpers, config.mix_env, app_ports, common)
         return SessionResult(True, "")
 
     jobs_wanted = options.jobs or default_jobs()
-    jobs = runner.order(plan(target, selected, config, timeout), manifest.durations(history))
+    app_ports = ports.detect(target.root, config.mix_env)
+    planned = plan(target, selected, config, timeout, app_ports)
+    jobs = runner.order(planned, manifest.durations(history))
     if any(job.skip is None for job in jobs):
         python_env.ensure(target, console)
         compile_target(target, console, {**environ, **noxpit_environment(target, config)})
@@ -119,6 +165,8 @@ def run_session(
         f"examples: running {len(jobs)} with --jobs {jobs_wanted}, default timeout "
         f"{report.format_limit(timeout)} (logs in {logs})"
     )
+    if app_ports:
+        console.step(f"examples: {report.ports_line(app_ports, jobs)}")
     progress = report.Progress(console, len(jobs))
     outcomes = runner.run_all(jobs, jobs_wanted, progress.done, environ)
     outcomes = report.in_order(outcomes, [e.name for e in selected])

@@ -50,7 +50,6 @@ def test_default_helpers_are_left_out(tmp_path: Path) -> None:
             "examples/common.exs": "defmodule Common do end\n",
             "examples/my_bootstrap.exs": "",
             "examples/run_examples.exs": "",
-            "examples/nested/deep.exs": "",
             "examples/notes.md": "",
         },
     )
@@ -128,3 +127,65 @@ def test_a_helpers_name_says_it_is_a_helper_and_what_to_do() -> None:
     assert message.startswith("`examples/bootstrap.exs` is a helper that other examples load")
     assert "run an example that uses it (a, b, c)" in message
     assert "unknown example" not in message
+
+
+def test_subfolders_are_searched_by_default_but_not_sub_projects_or_builds(
+    tmp_path: Path,
+) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {
+            "examples/basic.exs": 'Code.require_file("mix_bootstrap.exs", __DIR__)\n',
+            "examples/mix_bootstrap.exs": "defmodule Demo.Examples.Bootstrap do end\n",
+            "examples/dual_mode/hybrid.exs": 'Code.require_file("../mix_bootstrap.exs", __DIR__)\n',
+            "examples/lifecycle/ttl.exs": "",
+            "examples/showcase/mix.exs": "defmodule Showcase.MixProject do end\n",
+            "examples/showcase/config/config.exs": "",
+            "examples/showcase/test/showcase_test.exs": "",
+            "examples/_build/dev/x.exs": "",
+            "examples/.hidden/y.exs": "",
+        },
+    )
+    found = discover(target, parse_config({}, LABEL))
+    assert [e.name for e in found.examples] == ["basic", "dual_mode/hybrid", "lifecycle/ttl"]
+    assert found.helpers == ("mix_bootstrap",)
+    bootstrap = (target.root / "examples" / "mix_bootstrap.exs").resolve()
+    assert {e.name: e.loads for e in found.examples}["dual_mode/hybrid"] == (bootstrap,)
+
+
+def test_recursive_false_keeps_to_the_top_folder(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {"examples/top.exs": "", "examples/sub/deep.exs": ""},
+        "[examples]\nrecursive = false\n",
+    )
+    assert names(target) == ["top"]
+
+
+def test_helpers_loaded_through_a_helper_are_followed(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {
+            "examples/a.exs": 'Code.require_file("one.exs", __DIR__)\n',
+            "examples/one.exs": 'Code.require_file("two.exs", __DIR__)\n',
+            "examples/two.exs": "defmodule Two do end\n",
+        },
+    )
+    [example] = discover(target, parse_config({}, LABEL)).examples
+    here = (target.root / "examples").resolve()
+    assert example.loads == (here / "one.exs", here / "two.exs")
+
+
+def test_exclusive_names_and_globs_make_examples_run_alone(tmp_path: Path) -> None:
+    target = make_target(
+        tmp_path / "demo",
+        {"examples/a.exs": "", "examples/web/b.exs": "", "examples/c.exs": ""},
+        '[examples]\nexclusive = ["a", "web/*"]\n',
+    )
+    config = parse_config(target.section("examples"), target.config_label)
+    found = discover(target, config)
+    assert {e.name: e.settings.exclusive for e in found.examples} == {
+        "a": True,
+        "c": False,
+        "web/b": True,
+    }

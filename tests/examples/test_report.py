@@ -142,3 +142,16 @@ def test_reports_honour_the_umask(tmp_path: Path, umask: int) -> None:
     assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in written} == {
         path.name: 0o666 & ~umask for path in written
     }
+
+
+def test_a_diagnosed_failure_is_one_line_without_the_log_tail(tmp_path: Path) -> None:
+    target = make_target(tmp_path / "demo", {})
+    log = tmp_path / "installs.log"
+    log.write_text("$ cmd\n    (mix 1.18.4) lib/mix.ex:1: Mix.install/2\n")
+    why = "calls Mix.install, which cannot run inside the project's `mix run`; run it with x"
+    outcomes = [Outcome("installs", FAILED, 0.5, 1, why, log)]
+    stream = StringIO()
+    report.finish(Console(stream, {"NO_COLOR": "1"}), target, outcomes, [], [], None, "dev", NOW)
+    out = stream.getvalue()
+    assert f"--- installs: FAILED: {why}" in out
+    assert "lib/mix.ex" not in out

@@ -35,6 +35,23 @@ def test_next_startable_respects_jobs_and_exclusive() -> None:
     assert next_startable([a, b], [port], 4) is None  # nothing beside an exclusive job
 
 
+def test_jobs_holding_the_same_resource_never_start_together() -> None:
+    a = Job("a", ("true",), Path("/"), {}, 60, Path("/a.log"), resources=frozenset({"port 1"}))
+    b = Job("b", ("true",), Path("/"), {}, 60, Path("/b.log"), resources=frozenset({"port 1"}))
+    c = Job("c", ("true",), Path("/"), {}, 60, Path("/c.log"), resources=frozenset({"port 2"}))
+    free = job("free")
+    assert next_startable([b, c, free], [a], 4) == 1  # b waits for a; c holds another port
+    assert next_startable([b, free], [a, c], 4) == 1
+    assert next_startable([b], [a], 4) is None
+    assert next_startable([b], [free], 4) == 0
+
+
+def test_order_puts_resource_holders_first_so_their_chain_starts_early() -> None:
+    holder = Job("h", ("true",), Path("/"), {}, 60, Path("/h.log"), resources=frozenset({"p"}))
+    jobs = [job("free"), holder, job("alone", exclusive=True), job("s", skip="x")]
+    assert [j.name for j in order(jobs, {})] == ["s", "h", "free", "alone"]
+
+
 # --- the runner, with Python children ------------------------------------------------
 
 RECORD = """
@@ -87,6 +104,21 @@ def test_runner_logs_output_and_reports_failure_with_exit_code(tmp_path: Path) -
     log = (tmp_path / "logs" / "boom.log").read_text()
     assert log.startswith(f"$ cd {tmp_path} && EXAMPLE_NAME=boom ")
     assert "about to fail boom" in log
+
+
+def test_a_failure_with_a_known_cause_says_it_in_one_line(tmp_path: Path) -> None:
+    script = (
+        "import sys; print('** (Mix) Mix.install/2 cannot be used inside a Mix project', "
+        "file=sys.stderr); sys.exit(1)"
+    )
+    failing = python_job(tmp_path, "installs", script)
+    failing = Job(**{**failing.__dict__, "command": (*failing.command, "examples/installs.exs")})
+    [outcome] = run_all([failing], 1, lambda o: None)
+    assert outcome.status == FAILED
+    assert outcome.note == (
+        "calls Mix.install, which cannot run inside the project's `mix run`; run it with "
+        "`elixir examples/installs.exs`, or set `skip` in [examples.settings.installs]"
+    )
 
 
 def test_runner_skips_without_starting(tmp_path: Path) -> None:
