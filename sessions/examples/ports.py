@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessions.examples.config import ExamplesError
+
 # `grpc_port: 50051`, `port: 4000`, `"port" => 4000`, `:grpc_port, 50051` (config/3).
 _PORT = re.compile(
     r"""(?:\b(?P<kw>(?:\w+_)?port)\s*:\s*|"(?P<str>(?:\w+_)?port)"\s*=>\s*
@@ -101,6 +103,17 @@ def ports_in(source: str, label: str) -> list[Port]:
     return found
 
 
+def _read(path: Path, root: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        label = path.relative_to(root).as_posix()
+        raise ExamplesError(
+            f"cannot read {label} ({exc.strerror}) to find the ports the examples bind; "
+            "fix its permissions"
+        ) from None
+
+
 def config_files(root: Path, mix_env: str) -> list[Path]:
     """The config files a run in ``mix_env`` reads, with those imported by literal name."""
     config = root / "config"
@@ -111,7 +124,7 @@ def config_files(root: Path, mix_env: str) -> list[Path]:
         if path in seen or not path.is_file():
             continue
         seen.append(path)
-        text = strip_comments(path.read_text(encoding="utf-8", errors="replace"))
+        text = strip_comments(_read(path, root))
         queue.extend(path.parent / match.group("name") for match in _IMPORT.finditer(text))
     return seen
 
@@ -121,7 +134,7 @@ def detect(root: Path, mix_env: str) -> list[Port]:
     by_number: dict[int, Port] = {}
     for path in config_files(root, mix_env):
         label = path.relative_to(root).as_posix()
-        for port in ports_in(path.read_text(encoding="utf-8", errors="replace"), label):
+        for port in ports_in(_read(path, root), label):
             by_number.setdefault(port.number, port)
     return sorted(by_number.values())
 

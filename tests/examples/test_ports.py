@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sessions.examples.config import ExamplesError
 from sessions.examples.ports import Port, detect, ports_in, starts_app
 
 pytestmark = pytest.mark.unit
@@ -71,3 +73,22 @@ def test_detect_reads_the_env_file_and_literal_imports_only(tmp_path: Path) -> N
 )
 def test_starts_app(source: str, expected: bool) -> None:
     assert starts_app([source], "demo_app") is expected
+
+
+def test_an_unreadable_config_file_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.exs").write_text('import_config "x.exs"\n')
+    (config / "x.exs").write_text("config :demo, port: 4000\n")
+    real = Path.read_text
+
+    def read_text(path: Path, *args: Any, **kwargs: Any) -> str:
+        if path.name == "x.exs":
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    with pytest.raises(ExamplesError, match=r"^cannot read config/x.exs \(Permission denied\)"):
+        detect(tmp_path, "dev")
