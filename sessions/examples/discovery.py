@@ -179,6 +179,18 @@ def normalize_name(raw: str, examples_dir_name: str) -> str:
     return name.removesuffix(".exs")
 
 
+def _helper_message(raw: str, name: str, examples: Sequence[Example]) -> str:
+    users = [
+        e.name for e in examples if any(p.as_posix().endswith(f"/{name}.exs") for p in e.loads)
+    ]
+    shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+    which = f"one that uses it ({shown})" if users else "an example instead"
+    return (
+        f"`{raw}` is a helper that other examples load, not an example; run {which}, or set "
+        "[examples] `helpers` if it should run on its own"
+    )
+
+
 def select(
     examples: Sequence[Example],
     names: Sequence[str],
@@ -193,11 +205,7 @@ def select(
     for raw in names:
         name = normalize_name(raw, examples_dir_name)
         if name not in by_name and name in helpers:
-            raise ExamplesError(
-                f"`{raw}` is a helper that other examples load, not an example; run an "
-                f"example that uses it ({', '.join(sorted(by_name))}), or set [examples] "
-                "`helpers` if it should run on its own"
-            )
+            raise ExamplesError(_helper_message(raw, name, examples))
         if name not in by_name:
             raise ExamplesError(
                 f"unknown example `{raw}`; valid names: {', '.join(sorted(by_name))}"

@@ -116,8 +116,11 @@ def holds(job: Job) -> str:
     return f"holds {', '.join(sorted(job.resources))}" if job.resources else ""
 
 
-def list_rows(jobs: Sequence[Job], common: Mapping[str, str]) -> list[list[str]]:
-    """One row per example; ``common`` is the environment every example gets (not shown)."""
+def list_rows(
+    jobs: Sequence[Job], common: Mapping[str, str], isolation: str | None = None
+) -> list[list[str]]:
+    """One row per example; ``common`` is the environment every example gets (not shown);
+    the ``isolation`` variable is shown as ``<unique>`` (its value differs every run)."""
     rows = []
     for job in jobs:
         notes = []
@@ -128,6 +131,8 @@ def list_rows(jobs: Sequence[Job], common: Mapping[str, str]) -> list[list[str]]
         if job.resources:
             notes.append(holds(job))
         own = {k: v for k, v in job.env.items() if common.get(k) != v}
+        if isolation in own and own[isolation].startswith("noxpit_"):
+            own[isolation] = "<unique>"
         rows.append(
             [
                 job.name,
@@ -157,10 +162,11 @@ def print_list(
     mix_env: str,
     ports: Sequence[Port],
     common: Mapping[str, str],
+    isolation: str | None = None,
 ) -> None:
     console.table(
         ["example", "timeout", "args", "env", "notes"],
-        list_rows(jobs, common),
+        list_rows(jobs, common, isolation),
         title=f"examples that would run (MIX_ENV={mix_env})",
     )
     if ports:

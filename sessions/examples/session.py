@@ -146,16 +146,16 @@ def run_session(
     else:
         selected = select(found.examples, options.names, target.examples_dir.name, found.helpers)
     timeout = options.timeout or config.timeout
+    app_ports = ports.detect(target.root, config.mix_env)
+    planned = plan(target, selected, config, timeout, app_ports)
     if options.list_only:
-        app_ports = ports.detect(target.root, config.mix_env)
-        listed = plan(target, selected, config, timeout, app_ports)
         common = {**noxpit_environment(target, config), **RUN_ONLY}
-        report.print_list(console, listed, found.helpers, config.mix_env, app_ports, common)
+        report.print_list(
+            console, planned, found.helpers, config.mix_env, app_ports, common, config.isolation_env
+        )
         return SessionResult(True, "")
 
     jobs_wanted = options.jobs or default_jobs()
-    app_ports = ports.detect(target.root, config.mix_env)
-    planned = plan(target, selected, config, timeout, app_ports)
     jobs = runner.order(planned, manifest.durations(history))
     if any(job.skip is None for job in jobs):
         python_env.ensure(target, console)

@@ -125,7 +125,7 @@ def test_a_helpers_name_says_it_is_a_helper_and_what_to_do() -> None:
         select(EXAMPLES, ["examples/bootstrap.exs"], "examples", ("bootstrap",))
     message = str(caught.value)
     assert message.startswith("`examples/bootstrap.exs` is a helper that other examples load")
-    assert "run an example that uses it (a, b, c)" in message
+    assert "run an example instead, or set [examples] `helpers`" in message
     assert "unknown example" not in message
 
 
@@ -189,3 +189,14 @@ def test_exclusive_names_and_globs_make_examples_run_alone(tmp_path: Path) -> No
         "c": False,
         "web/b": True,
     }
+
+
+def test_a_helpers_name_lists_the_examples_that_load_it(tmp_path: Path) -> None:
+    files = {f"examples/e{n}.exs": 'Code.require_file("boot.exs", __DIR__)\n' for n in range(7)}
+    files["examples/boot.exs"] = "defmodule Boot do end\n"
+    files["examples/alone.exs"] = ""
+    target = make_target(tmp_path / "demo", files)
+    found = discover(target, parse_config({}, LABEL))
+    with pytest.raises(ExamplesError) as caught:
+        select(found.examples, ["boot"], "examples", found.helpers)
+    assert "run one that uses it (e0, e1, e2, e3, e4 and 2 more), or set" in str(caught.value)
