@@ -60,9 +60,7 @@ def test_three_shards_run_every_test_once_and_merge_to_the_unsharded_totals(
         unsharded.totals.failures,
         unsharded.totals.skipped,
     )
-    assert {s.name: s.tests for s in combined.suites} == {
-        s.name: s.tests for s in unsharded.suites
-    }
+    assert {s.name: s.tests for s in combined.suites} == {s.name: s.tests for s in unsharded.suites}
     assert len(junit.read(merged_dir / "junit.xml").cases) == sum(expected.values())
 
     missing = run_nox(sample_copy, "-s", "report", "--", "merge", dirs[0], dirs[2])
