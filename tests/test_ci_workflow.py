@@ -115,8 +115,6 @@ def test_the_plt_is_restored_and_saved_in_its_own_step_even_on_failure() -> None
 
 def test_commands_in_the_workflow_and_docs_name_real_sessions() -> None:
     sessions = nox_sessions()
-    if "check" not in sessions:  # until the `check` branch is merged (issue 14)
-        pytest.xfail("the check session is not in this tree yet")
     for path in (WORKFLOW, CI_DOC):
         shown = set(NOX_COMMAND.findall(path.read_text()))
         assert shown, path
