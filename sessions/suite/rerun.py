@@ -9,6 +9,7 @@ outcome goes into the history file (``history``).
 from __future__ import annotations
 
 import dataclasses
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ def _rerun_file(path: Path) -> Path:
 
 
 def _fold(
-    name: str, report_file: Path, rerun_file: Path, rerun: procs.Completed | None
+    report_file: Path, rerun_file: Path, rerun: procs.Completed | None
 ) -> tuple[junit.Report | None, tuple[str, ...], bool]:
     """Fold the rerun's JUnit file into the suite's; the flaky tests and whether every
     failure was rescued."""
@@ -72,7 +73,7 @@ def _fold(
         first = report_file.read_text(encoding="utf-8")
         second = rerun_file.read_text(encoding="utf-8") if rerun_file.is_file() else None
         combined = flaky_.combine(first, second)
-    except (OSError, ValueError):  # ElementTree.ParseError is a ValueError
+    except (OSError, ElementTree.ParseError):  # a file cut short: keep the first run's
         return junit.read_if_present(report_file), (), False
     finally:
         rerun_file.unlink(missing_ok=True)
@@ -155,7 +156,7 @@ def exunit_variant(
     again = exunit.run_variant(
         target, console, variant, again_args, plan, report_file=rerun_file, partition=partition
     )
-    report, flaky, rescued = _fold(name, report_file, rerun_file, again.completed)
+    report, flaky, rescued = _fold(report_file, rerun_file, again.completed)
     return _record(target, Tested(name, first.completed, report, flaky, rescued))
 
 
@@ -184,7 +185,7 @@ def pytest(
         shard=shard,
         allow_empty=True,
     )
-    combined, flaky, rescued = _fold(PYTEST_NAME, report_file, rerun_file, again)
+    combined, flaky, rescued = _fold(report_file, rerun_file, again)
     return _record(target, Tested(PYTEST_NAME, first, combined, flaky, rescued))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sessions.core import junit, procs
@@ -34,3 +36,14 @@ def test_a_failure_the_rerun_did_not_rescue_is_a_failure() -> None:
     assert rerun.verdict(made(0), "fail") == (Status.PASSED, "")
     no_report = rerun.Tested("pytest", procs.Completed(("pytest",), 0, 1.0), None)
     assert rerun.verdict(no_report, "warn")[0] == Status.ERROR
+
+
+def test_a_rerun_file_cut_short_keeps_the_first_runs_failures(tmp_path: Path) -> None:
+    first = tmp_path / "mix-test-default.xml"
+    first.write_text(junit.render("t", [junit.Case("T", "test x", Status.FAILED, "boom")]))
+    rerun_file = tmp_path / "mix-test-default.rerun.xml"
+    rerun_file.write_text("<testsuites><testsuite><testcase")
+    report, flaky, rescued = rerun._fold(first, rerun_file, procs.Completed(("mix",), 0, 1.0))
+    assert report is not None and report.counts.failures == 1
+    assert (flaky, rescued) == ((), False)
+    assert not rerun_file.exists()
