@@ -152,7 +152,10 @@ def exunit_variant(
     rerun_file = _rerun_file(report_file)
     count = len(first.report.failed) if first.report else 0
     console.step(f"{name}: rerunning the {count} failed test(s) once")
-    again_args = the_args if "--failed" in the_args else [*the_args, "--failed"]
+    # Without --partitions: Mix would split the files that hold failures across the N
+    # partitions again, and rerun only this partition's part of them (seen on snakepit).
+    # MIX_TEST_PARTITION stays, for targets that name resources after it.
+    again_args = list(args) if "--failed" in args else [*args, "--failed"]
     again = exunit.run_variant(
         target, console, variant, again_args, plan, report_file=rerun_file, partition=partition
     )

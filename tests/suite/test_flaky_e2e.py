@@ -112,3 +112,20 @@ def test_no_rerun_leaves_a_failure_a_failure(planted: Path) -> None:
     rerun = run_nox(planted, "-s", "mix_test", "--", "test/noxpit_flaky_test.exs", env=local)
     assert rerun.returncode == 0, rerun.stdout
     assert f"flaky: {EXUNIT_ID}" in rerun.stdout
+
+
+def test_a_shard_reruns_every_failed_test_of_its_own(sample_copy: Path) -> None:
+    """Four test files that fail once, last in Mix's sorted order: each of the 2 partitions
+    gets two, and the rerun must run both (a rerun with --partitions would split them)."""
+    for n in range(1, 5):
+        module = f"NoxpitZzFlaky{n}Test"
+        source = FLAKY_EXUNIT.replace("NoxpitFlakyTest", module).replace(
+            '"exunit-flaky-marker"', f'"{module}-marker"'
+        )
+        (sample_copy / "test" / f"zz_flaky_{n}_test.exs").write_text(source)
+    local = {"CI": "", "GITHUB_ACTIONS": ""}
+    for k in (1, 2):
+        result = run_nox(sample_copy, "-s", "tests", "--", "--shard", f"{k}/2", env=local)
+        assert result.returncode == 0, result.stdout
+        row = summary_row(result.stdout, "mix test (default)")
+        assert row[3:7] == ["flaky", row[4], "0", "2"], row
