@@ -43,6 +43,7 @@ def mix_test(target: Target, console: Console, posargs: Sequence[str]) -> Outcom
     args, rerun = _split(posargs)
     plan = variants_.plan(target)
     variant, rest = variants_.split_posargs(plan, args)
+    python_env.ensure(target, console)  # the workers' venv, as `tests` and `pytest` do
     exunit.compile_for_tests(target, console, plan=plan)
     tested = rerun_.exunit_variant(target, console, plan, variant, rest, rerun=rerun)
     return _outcome(console, tested, policy)
