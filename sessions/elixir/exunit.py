@@ -180,11 +180,3 @@ def run_variant(
         junit.annotate_failures(console, report, label(variant))
     return VariantResult(variant, completed, report, nothing)
 
-
-def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> VariantResult:
-    """The ``mix_test`` session, ``[VARIANT] [mix test args]``: compile once, then the
-    variant."""
-    the_plan = variants_.plan(target)
-    variant, args = variants_.split_posargs(the_plan, posargs)
-    compile_for_tests(target, console, plan=the_plan)
-    return run_variant(target, console, variant, args, the_plan)
