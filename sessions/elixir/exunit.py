@@ -179,4 +179,3 @@ def run_variant(
     if report is not None:
         junit.annotate_failures(console, report, label(variant))
     return VariantResult(variant, completed, report, nothing)
-
