@@ -95,11 +95,25 @@ def tests(session: nox.Session) -> None:
     """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
     from sessions.suite import run as suite
 
+    if "--cover" in session.posargs:  # the same suites, measured: the coverage session
+        coverage(session)
+        return
     args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
         console = Console()
         results = suite.run_all(target, console, failed_only=args.failed)
         fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def coverage(session: nox.Session) -> None:
+    """The suites of `tests` with coverage: one LCOV/HTML report for Elixir and Python."""
+    from sessions.coverage import session as coverage_
+
+    parse_posargs(session, coverage_.options_parser())
+    with guarded(session) as target:
+        outcome = coverage_.run(target, Console())
+        fail_unless(session, outcome.ok, outcome.message)
 
 
 @nox.session(venv_backend="none")

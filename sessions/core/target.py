@@ -46,6 +46,7 @@ AREA_KEYS = {
     "lint",
     "setup",  # python area: [setup] installer
     "pytest",  # python area: [pytest] env
+    "coverage",  # coverage area: [coverage] fail_under
 }
 
 

@@ -28,6 +28,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "doctor": frozenset({"elixir", "python"}),
     "suite": frozenset({"elixir", "python"}),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
+    "coverage": frozenset({"elixir", "python", "suite"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 
