@@ -62,7 +62,8 @@ def _target(tmp_path: Path, toml: str) -> Path:
 
 def test_fail_under_is_read_from_the_coverage_table(tmp_path: Path) -> None:
     root = _target(tmp_path, "[coverage]\nfail_under = { elixir = 80, python = 72.5 }\n")
-    assert model.settings(load_target(root, {"NOXPIT_PROJECT": str(root)})).fail_under == FailUnder(80, 72.5)
+    target = load_target(root, {"NOXPIT_PROJECT": str(root)})
+    assert model.settings(target).fail_under == FailUnder(80, 72.5)
 
 
 @pytest.mark.parametrize(
