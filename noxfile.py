@@ -95,10 +95,10 @@ def tests(session: nox.Session) -> None:
     """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
     from sessions.suite import run as suite
 
-    if "--cover" in session.posargs:  # the same suites, measured: the coverage session
+    args = parse_posargs(session, suite.options_parser())
+    if args.cover:  # the same suites, measured: the coverage session
         coverage(session)
         return
-    args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
         console = Console()
         results = suite.run_all(target, console, failed_only=args.failed)

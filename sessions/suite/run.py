@@ -46,6 +46,11 @@ def options_parser() -> PosargsParser:
         action="store_true",
         help="rerun only what failed last time (`mix test --failed`, pytest --last-failed)",
     )
+    parser.add_argument(
+        "--cover",
+        action="store_true",
+        help="measure coverage too: the coverage session (docs/coverage.md)",
+    )
     return parser
 
 
