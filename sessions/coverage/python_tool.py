@@ -80,6 +80,15 @@ def _install_command(target: Target, python: Path, into: Path) -> list[str]:
     return [*pip, "--target", str(into), spec]
 
 
+def _compile(python: Path, directory: Path, root: Path) -> None:
+    """Byte-compile the copy once: workers run with PYTHONDONTWRITEBYTECODE (the sample's
+    do), and importing coverage from source costs each of them most of a second."""
+    command = [str(python), "-I", "-m", "compileall", "-q", "-j", "0", str(directory)]
+    completed = procs.run(command, cwd=root, capture=True, echo=False)
+    if not completed.ok:
+        raise CoverageError(f"could not byte-compile {directory}: {last_line(completed.output)}")
+
+
 def ensure(target: Target, console: Console, environ: Mapping[str, str] = os.environ) -> Tool:
     """The cached coverage directory for the venv's interpreter, installed when missing."""
     python = target.venv_python
@@ -104,6 +113,8 @@ def ensure(target: Target, console: Console, environ: Mapping[str, str] = os.env
                 )
             shutil.rmtree(directory, ignore_errors=True)
             partial.rename(directory)
+        if not (directory / "coverage" / "__pycache__").is_dir():
+            _compile(python, directory, target.root)
         hook = directory / "sitecustomize.py"
         if not hook.is_file() or hook.read_bytes() != SITECUSTOMIZE.read_bytes():
             atomic_write(hook, SITECUSTOMIZE.read_bytes())

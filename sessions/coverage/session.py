@@ -4,13 +4,16 @@ then one report across Elixir and Python. See docs/coverage.md."""
 from __future__ import annotations
 
 import argparse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from sessions.core.console import Console
 from sessions.core.options import PosargsParser
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.coverage import collect, model, python_tool, report, runner
+from sessions.coverage.lcov import FileLines
 from sessions.coverage.model import Measured
 from sessions.elixir import exunit, variants
 from sessions.suite import run as suite
@@ -57,28 +60,32 @@ def measure(
     place: runner.Layout,
     plan: variants.Plan,
 ) -> Measured:
-    elixir = collect.elixir_lines(
-        target,
-        [place.coverdata(v) for v in plan.runs if place.coverdata(v).is_file()],
-        place.root / "elixir.lcov",
-    )
+    """The four independent conversions run at once: each is mostly a child process."""
+    coverdata = [place.coverdata(v) for v in plan.runs if place.coverdata(v).is_file()]
     mix_dirs = [place.python_data(f"mix-test-{v}") for v in plan.runs]
-    data = {"pytest": [place.python_data("pytest")], "mix": mix_dirs}
-    lines = {}
-    for key, sources in data.items():
+
+    def python(key: str, sources: list[Path]) -> list[FileLines]:
         data_file = place.root / f"python-{key}" / ".coverage"  # combine matches this name
         present = collect.combine(tool, target, place.rcfile, sources, data_file)
-        lines[key] = collect.python_lines(
-            tool,
-            target,
-            place.rcfile,
-            data_file if present else None,
-            place.root / f"python-{key}.json",
+        out = place.root / f"python-{key}.json"
+        return collect.python_lines(tool, target, place.rcfile, data_file if present else None, out)
+
+    def html() -> None:
+        every = place.root / "python-all" / ".coverage"
+        if collect.combine(
+            tool, target, place.rcfile, [place.python_data("pytest"), *mix_dirs], every
+        ):
+            collect.python_html(tool, target, place.rcfile, every, place.root / "html" / "python")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        elixir = pool.submit(collect.elixir_lines, target, coverdata, place.root / "elixir.lcov")
+        by_pytest = pool.submit(python, "pytest", [place.python_data("pytest")])
+        by_mix = pool.submit(python, "mix", mix_dirs)
+        pages = pool.submit(html)
+        pages.result()
+        return Measured(
+            elixir.result(), by_pytest.result(), by_mix.result(), target.rel(target.python_dir)
         )
-    every = place.root / "python-all" / ".coverage"
-    if collect.combine(tool, target, place.rcfile, [place.python_data("pytest"), *mix_dirs], every):
-        collect.python_html(tool, target, place.rcfile, every, place.root / "html" / "python")
-    return Measured(elixir, lines["pytest"], lines["mix"], target.rel(target.python_dir))
 
 
 def run(target: Target, console: Console) -> Outcome:
