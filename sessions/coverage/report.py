@@ -43,6 +43,7 @@ def write_json(path: Path, measured: Measured) -> None:
             }
             for f in measured.python
         },
+        "python_prefix": measured.python_prefix,
         "python_only_via_mix_test": measured.only_mix_modules(),
         "percent": model.percents(measured),
     }
