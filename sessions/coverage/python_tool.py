@@ -83,7 +83,7 @@ def _install_command(target: Target, python: Path, into: Path) -> list[str]:
 def _compile(python: Path, directory: Path, root: Path) -> None:
     """Byte-compile the copy once: workers run with PYTHONDONTWRITEBYTECODE (the sample's
     do), and importing coverage from source costs each of them most of a second."""
-    command = [str(python), "-I", "-m", "compileall", "-q", "-j", "0", str(directory)]
+    command = [str(python), "-I", "-B", "-m", "compileall", "-q", "-j", "0", str(directory)]
     completed = procs.run(command, cwd=root, capture=True, echo=False)
     if not completed.ok:
         raise CoverageError(f"could not byte-compile {directory}: {last_line(completed.output)}")
