@@ -58,8 +58,6 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + float(limit)
     while alive(directory) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if os.environ.get("NOXPIT_HOLD_DEBUG"):
-        sys.stderr.write(f"hold: waited for {alive(directory)}\n")
     return code
 
 
