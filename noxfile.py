@@ -93,11 +93,25 @@ def tests(session: nox.Session) -> None:
     from sessions.suite import run as suite
 
     args = parse_posargs(session, suite.options_parser())
+    if args.cover:  # the same suites, measured: the coverage session
+        coverage(session)
+        return
     with guarded(session) as target:
         console = Console()
         results = suite.run_all(target, console, suite.to_options(args, target))
         ok = suite.finish(target, console, results, args.shard)
         fail_unless(session, ok, suite.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def coverage(session: nox.Session) -> None:
+    """The suites of `tests` with coverage: one LCOV/HTML report for Elixir and Python."""
+    from sessions.coverage import session as coverage_
+
+    parse_posargs(session, coverage_.options_parser())
+    with guarded(session) as target:
+        outcome = coverage_.run(target, Console())
+        fail_unless(session, outcome.ok, outcome.message)
 
 
 @nox.session(venv_backend="none")

@@ -48,6 +48,7 @@ AREA_KEYS = {
     "setup",  # python area: [setup] installer
     "pytest",  # python area: [pytest] env
     "tests",  # suite area: [tests] flaky
+    "coverage",  # coverage area: [coverage] fail_under
 }
 
 

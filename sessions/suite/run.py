@@ -74,6 +74,11 @@ def options_parser() -> PosargsParser:
         metavar="K/N",
         help="run shard K of N: mix test --partitions N, pytest by a stable split of test ids",
     )
+    parser.add_argument(
+        "--cover",
+        action="store_true",
+        help="measure coverage too: the coverage session (docs/coverage.md)",
+    )
     return parser
 
 

@@ -29,6 +29,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "suite": frozenset({"elixir", "python"}),
     "report": frozenset(),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
+    "coverage": frozenset({"elixir", "python", "suite"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 
