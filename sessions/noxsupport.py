@@ -113,6 +113,7 @@ def install_locked(session: nox.Session, *packages: str) -> None:
 
 def parse_posargs(session: nox.Session, parser: argparse.ArgumentParser) -> argparse.Namespace:
     """Parsed posargs; ``--help`` prints the help and ends the session without failing it."""
+    _handle_sigterm()
     try:
         return parser.parse_args(session.posargs)
     except UsageError as exc:

@@ -3,7 +3,6 @@ the config file and its top-level keys), each met by a different session's funct
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,11 +123,11 @@ def test_one_line_and_nothing_changed(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     session = fault.session or SESSIONS[CASES.index(fault) % len(SESSIONS)]
-    watched = {p: sorted(os.listdir(p)) for p in places.values()}
+    watched = {p: sorted(x.name for x in p.iterdir()) for p in places.values()}
     with faulted(sample_copy, fault) as before:
         call_session(nf, session, sample_copy, fault, monkeypatch, capfd, places)
         from tests.faults.support import snapshot
 
         assert snapshot(sample_copy) == before
     assert not (sample_copy / "_build").exists(), "a failed start must write nothing"
-    assert {p: sorted(os.listdir(p)) for p in places.values()} == watched
+    assert {p: sorted(x.name for x in p.iterdir()) for p in places.values()} == watched

@@ -104,12 +104,18 @@ def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
         delay = rng.uniform(0.0, latest)
         code, output = interrupted(project, session, args, delay, sig)
         where = f"{session} moment {moment}: {sig.name} after {delay:.2f}s\n{output}"
-        for word in NOISE + ("KeyboardInterrupt",):
+        for word in (*NOISE, "KeyboardInterrupt"):
             assert word not in output, where
-        assert code in (0, codes[sig]), where
-        if code:
-            ends = [line for line in output.splitlines() if line.startswith("nox > Session ")]
-            assert ends == [f"nox > Session {session} interrupted."], where
+        # 130/143; or killed by the signal itself (-2/-15, what a shell shows as 130/143)
+        # while nox was still starting, before any noxpit code ran
+        assert code in (0, codes[sig], -sig), where
+        ends = [line for line in output.splitlines() if "nox > Session " in line]
+        if code == -sig:
+            assert ends == [], where
+        elif code and not any(" was successful" in line for line in ends):
+            # the line may follow a child's unfinished line on the same terminal line
+            assert len(ends) == 1, where
+            assert ends[0].endswith(f"nox > Session {session} interrupted."), where
         deadline = time.monotonic() + 2
         while survivors(project) and time.monotonic() < deadline:
             time.sleep(0.05)
