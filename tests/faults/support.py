@@ -16,10 +16,12 @@ anything printed, and that the copy's files are byte-identical after the call.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
 import re
 import subprocess
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,11 +99,16 @@ def one_line(line: str, phrase: str, output: str) -> None:
 # --- in-process session calls ----------------------------------------------------------
 
 
+@functools.cache
 def noxfile() -> ModuleType:
+    """The noxfile, loaded once per process (nox warns when a session is registered twice,
+    e.g. by another test that loads it too: that warning is about tests, not users)."""
     spec = importlib.util.spec_from_file_location("noxpit_noxfile", REPO / "noxfile.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The session .* has already been registered")
+        spec.loader.exec_module(module)
     return module
 
 
