@@ -221,6 +221,10 @@ def ensure_venv(
         return _missing_interpreter(spec, target, console)
     (spec.path / FINGERPRINT_FILE).unlink(missing_ok=True)  # never claim up to date midway
     if recreate:
+        if spec.path.is_dir() and not (spec.path / "pyvenv.cfg").exists():
+            # Left by an interrupted creation (only venv layout: _refuse_non_venv checked);
+            # uv will not --clear a directory that is not a venv yet.
+            shutil.rmtree(spec.path)
         console.step(f"setup: creating {rel} with {base}")
         made = procs.run(
             installer.create_command(base, spec.path), cwd=target.root, echo=echo, capture=True

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults import test_faults_args, test_faults_config, test_faults_files, test_faults_target
+from tests.faults import (
+    test_faults_args,
+    test_faults_config,
+    test_faults_disks,
+    test_faults_files,
+    test_faults_target,
+)
 from tests.faults.support import Fault
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.unit
 
-TABLES = (test_faults_args, test_faults_config, test_faults_files, test_faults_target)
+TABLES = (
+    test_faults_args,
+    test_faults_config,
+    test_faults_disks,
+    test_faults_files,
+    test_faults_target,
+)
 PHRASES = sorted(
     {
         fault.phrase

@@ -128,3 +128,14 @@ def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
                 (project / rel).write_bytes(data)
     again = run_nox(project, "-s", session, *(() if session != "release" else args))
     assert again.returncode == 0, again.stdout
+
+
+def test_a_venv_left_half_created_is_created_again(tmp_path: Path) -> None:
+    """What an interrupted ``uv venv`` leaves (no pyvenv.cfg yet): uv itself refuses to
+    clear it, so setup removes it first; the user has nothing to repair."""
+    project = copy_sample(tmp_path / "sample")
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55")
+    result = run_nox(project, "-s", "setup")
+    assert result.returncode == 0, result.stdout
+    assert (project / ".venv" / "pyvenv.cfg").is_file()
