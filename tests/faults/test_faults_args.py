@@ -66,6 +66,12 @@ CASES = [
         session="examples",
     ),
     Fault("examples-unknown-name", "unknown example", ("no_such_example",), session="examples"),
+    Fault(
+        "examples-helper-name",
+        "is a helper that other examples load",
+        ("bootstrap",),
+        session="examples",
+    ),
     Fault("docs-check-strict", U, ("README.md", "--strict"), session="docs_check"),
     Fault("docs-check-explain", "no check", ("--explain", "no-such-id"), session="docs_check"),
     Fault(
