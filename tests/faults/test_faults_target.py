@@ -92,15 +92,14 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
     for path in (ro, full, immutable):
         path.mkdir()
     if not mount("-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(ro)):
-        pytest.skip("mounting a tmpfs is not permitted here")
+        yield {}  # not root, or a sandbox without mounts: those cases are skipped
+        return
     mount("-t", "tmpfs", "-o", "size=256k", "tmpfs", str(full))
     with (full / "fill").open("wb") as handle, pytest.raises(OSError):
         handle.write(b"\0" * (1 << 20))
     chattr = subprocess.run(["chattr", "+i", str(immutable)], capture_output=True, check=False)
     try:
-        if chattr.returncode != 0:
-            pytest.skip("chattr +i is not permitted here")
-        yield {"ro": ro, "full": full, "immutable": immutable}
+        yield {"ro": ro, "full": full} | ({"immutable": immutable} if not chattr.returncode else {})
     finally:
         subprocess.run(["chattr", "-i", str(immutable)], capture_output=True, check=False)
         (full / "fill").unlink(missing_ok=True)
@@ -123,6 +122,9 @@ def test_one_line_and_nothing_changed(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     session = fault.session or SESSIONS[CASES.index(fault) % len(SESSIONS)]
+    needed = {name for name in ("ro", "full", "immutable") if "{" + name + "}" in str(fault.env)}
+    if needed - set(places):
+        pytest.skip(f"needs {', '.join(sorted(needed))}: mounts or chattr not permitted here")
     watched = {p: sorted(x.name for x in p.iterdir()) for p in places.values()}
     with faulted(sample_copy, fault) as before:
         call_session(nf, session, sample_copy, fault, monkeypatch, capfd, places)
