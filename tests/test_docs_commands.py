@@ -18,6 +18,7 @@ from sessions.elixir import dialyzer
 from sessions.examples import options as examples
 from sessions.python import env as python_env
 from sessions.release import cli as release
+from sessions.report import merge as report_merge
 from sessions.suite import run as suite
 from tests.helpers import REPO
 from tests.test_ci_workflow import nox_sessions
@@ -38,6 +39,7 @@ PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "examples": examples.options_parser,
     "release": lambda: release.add_options(PosargsParser("release")),
     "bench": bench_scenarios.options_parser,
+    "report": report_merge.options_parser,
 }
 
 

@@ -47,6 +47,7 @@ AREA_KEYS = {
     "lint",
     "setup",  # python area: [setup] installer
     "pytest",  # python area: [pytest] env
+    "tests",  # suite area: [tests] flaky
 }
 
 

@@ -27,6 +27,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "examples": frozenset({"elixir", "python"}),
     "doctor": frozenset({"elixir", "python"}),
     "suite": frozenset({"elixir", "python"}),
+    "report": frozenset(),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
