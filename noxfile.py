@@ -117,8 +117,10 @@ def coverage(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """`mix format --check-formatted` and a forced `mix compile --warnings-as-errors`."""
+    from sessions.core.options import PosargsParser
     from sessions.elixir import lint as lint_
 
+    parse_posargs(session, PosargsParser("lint", "takes no arguments; see docs/lint.md"))
     with guarded(session) as target:
         console = Console()
         results = lint_.run(target, console)
