@@ -53,7 +53,7 @@ def setup(session: nox.Session) -> None:
 
     args = parse_posargs(session, python_env.options_parser())
     with guarded(session) as target:
-        python_env.ensure(target, Console(), force=args.force, dry_run=args.dry_run)
+        python_env.ensure(target, Console(root=target.root), force=args.force, dry_run=args.dry_run)
 
 
 @nox.session(venv_backend="none")
@@ -63,7 +63,7 @@ def doctor(session: nox.Session) -> None:
 
     args = parse_posargs(session, doctor_.options_parser())
     with guarded(session) as target:
-        results = doctor_.diagnose(target, Console(), as_json=args.json)
+        results = doctor_.diagnose(target, Console(root=target.root), as_json=args.json)
         fail_unless(session, not doctor_.failed(results), doctor_.failure_message(results))
 
 
@@ -74,7 +74,7 @@ def pytest(session: nox.Session) -> None:
     from sessions.python import pytest_run
 
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         python_env.ensure(target, console)
         result = pytest_run.run(target, console, session.posargs)
         fail_unless(session, result.ok, "pytest failed")
@@ -86,7 +86,7 @@ def mix_test(session: nox.Session) -> None:
     from sessions.elixir import exunit as mix_test_
 
     with guarded(session) as target:
-        result = mix_test_.run(target, Console(), session.posargs)
+        result = mix_test_.run(target, Console(root=target.root), session.posargs)
         fail_unless(session, result.ok, f"{mix_test_.label(result.variant)} failed")
 
 
@@ -97,7 +97,7 @@ def tests(session: nox.Session) -> None:
 
     args = parse_posargs(session, suite.options_parser())
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         results = suite.run_all(target, console, failed_only=args.failed)
         fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
 
@@ -108,7 +108,7 @@ def lint(session: nox.Session) -> None:
     from sessions.elixir import lint as lint_
 
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         results = lint_.run(target, console)
         fail_unless(session, lint_.summarize(console, results), lint_.failure_message(results))
 
@@ -120,7 +120,7 @@ def dialyzer(session: nox.Session) -> None:
 
     args = parse_posargs(session, dialyzer_.options_parser())
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         result = dialyzer_.run(target, console, args.engine)
         fail_unless(session, dialyzer_.report(console, result), dialyzer_.failure_message(result))
 
@@ -133,8 +133,19 @@ def examples(session: nox.Session) -> None:
     args = parse_posargs(session, examples_.options_parser())
     with guarded(session) as target:
         options = examples_.to_options(args, Path(session.invoked_from))
-        result = examples_.run_session(target, Console(), options)
+        result = examples_.run_session(target, Console(root=target.root), options)
         fail_unless(session, result.ok, result.message)
+
+
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    """The whole gate: doctor, one compile, then lint, dialyzer, tests, examples, docs_check."""
+    from sessions.check import session as check_
+
+    args = parse_posargs(session, check_.options_parser())
+    with guarded(session) as target:
+        report = check_.run(target, Console(root=target.root), args)
+        fail_unless(session, check_.passed(report), check_.failure_message(report))
 
 
 @nox.session(reuse_venv=True)
