@@ -28,6 +28,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "doctor": frozenset({"elixir", "python"}),
     "suite": frozenset({"elixir", "python"}),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
+    # check runs each step as its own nox child; it reads the areas' config (Mix envs,
+    # ports) to declare what the steps hold, and compiles with elixir's build.
+    "check": frozenset({"doctor", "elixir", "examples"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 
