@@ -84,9 +84,12 @@ def pytest(session: nox.Session) -> None:
 def mix_test(session: nox.Session) -> None:
     """One `mix test` variant: -- [VARIANT] [mix test args]; VARIANT: default or a test_tags tag."""
     from sessions.elixir import exunit as mix_test_
+    from sessions.python import env as python_env
 
     with guarded(session) as target:
-        result = mix_test_.run(target, Console(root=target.root), session.posargs)
+        console = Console(root=target.root)
+        python_env.ensure(target, console)  # the workers' venv, as `tests` and `pytest` do
+        result = mix_test_.run(target, console, session.posargs)
         fail_unless(session, result.ok, f"{mix_test_.label(result.variant)} failed")
 
 

@@ -20,7 +20,7 @@ from sessions.doctor import model as doctor_model
 from sessions.doctor import tool_checks
 from sessions.elixir import build as mix_build
 from sessions.elixir import dialyzer, exunit, lint
-from sessions.examples import session as examples
+from sessions.examples import config as examples_config
 
 # The steps a user names (`check -- NAME...`); the others are what they need.
 MAIN_STEPS = ("lint", "dialyzer", "tests", "examples", "docs_check")
@@ -99,8 +99,9 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
     for failures (tests and examples then rerun only what failed in them)."""
     lint_env = lint.load_config(target).mix_env
     dialyzer_env = dialyzer.load_config(target).mix_env
-    examples_config = examples.parse_config(target.section("examples"), target.config_label)
-    examples_env = examples_config.mix_env
+    examples_env = examples_config.parse_config(
+        target.section("examples"), target.config_label
+    ).mix_env
     docs_env = os.environ.get("MIX_ENV", "dev")  # `mix help` runs in the caller's env
     ports = frozenset(port(p) for p in fixed_ports(target))
     compiles = dict.fromkeys([exunit.MIX_ENV, lint_env, dialyzer_env, examples_env, docs_env])

@@ -17,6 +17,7 @@ from typing import Any
 
 from sessions.core.config import reject_unknown_keys
 from sessions.core.errors import NoxpitError
+from sessions.core.files import rel_label
 from sessions.core.semver import is_semver
 
 DEFAULT_PROJECT = "sample"
@@ -101,10 +102,7 @@ class Target:
 
     def rel(self, path: Path) -> str:
         """A path as users see it: relative to the target root when inside it."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return rel_label(path, self.root)
 
 
 # --- mix.exs -------------------------------------------------------------------------
