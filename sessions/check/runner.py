@@ -9,7 +9,6 @@ accident) and its output can be kept whole: in-process sessions write straight t
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 import threading
@@ -107,7 +106,7 @@ class Display:
 
     def __init__(self, console: Console, total: int) -> None:
         self.console = console
-        self.live = console.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.live = console.stream.isatty() and console.environ.get("TERM") != "dumb"
         self.lock = threading.Lock()
         self.running: dict[str, float] = {}
         self.total = total

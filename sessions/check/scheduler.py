@@ -108,33 +108,41 @@ def run_graph(
         finish(step, outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, len(pending))) as pool, changed:
-        while pending or running:
-            progressed = False
-            for step in list(pending):
-                why = _blocked(step, done, gates_failed)
-                if why is not None:
-                    pending.remove(step)
-                    done[step.name] = Outcome(step.name, Status.SKIPPED, detail=why)
-                    progressed = True
-                    changed.release()
-                    try:
-                        on_end(done[step.name])
-                    finally:
-                        changed.acquire()
-                    continue
-                ready = all(need in done for need in step.needs)
-                if ready and resources.free_for(step):
-                    pending.remove(step)
-                    resources.take(step)
-                    on_start(step)
-                    running[step.name] = pool.submit(work, step)
-                    progressed = True
-            if not progressed:
-                if not running and pending:  # a need that is never selected nor run
-                    for step in pending:
-                        done[step.name] = Outcome(step.name, Status.SKIPPED, detail="not run")
-                    pending.clear()
-                    break
-                changed.wait(timeout=1.0)
+    # Not a `with` block: on Ctrl-C the caller must kill the children first (procs.kill_all),
+    # so the pool is shut down without waiting for the steps still running.
+    pool = ThreadPoolExecutor(max_workers=max(1, len(pending)))
+    interrupted = True
+    try:
+        with changed:
+            while pending or running:
+                progressed = False
+                for step in list(pending):
+                    why = _blocked(step, done, gates_failed)
+                    if why is not None:
+                        pending.remove(step)
+                        done[step.name] = Outcome(step.name, Status.SKIPPED, detail=why)
+                        progressed = True
+                        changed.release()
+                        try:
+                            on_end(done[step.name])
+                        finally:
+                            changed.acquire()
+                        continue
+                    ready = all(need in done for need in step.needs)
+                    if ready and resources.free_for(step):
+                        pending.remove(step)
+                        resources.take(step)
+                        on_start(step)
+                        running[step.name] = pool.submit(work, step)
+                        progressed = True
+                if not progressed:
+                    if not running and pending:  # a need that is never selected nor run
+                        for step in pending:
+                            done[step.name] = Outcome(step.name, Status.SKIPPED, detail="not run")
+                        pending.clear()
+                        break
+                    changed.wait(timeout=1.0)
+        interrupted = False
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
     return [done[s.name] for s in steps]
