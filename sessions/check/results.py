@@ -248,12 +248,16 @@ def step_summary(report: RunReport) -> str:
             )
         )
     if report.findings:
-        shown = [[f.render(), f.code] for f in report.findings[:50]]
+        shown = [[_where(f), f.message, f.code] for f in report.findings[:50]]
         more = len(report.findings) - len(shown)
-        parts.append(markdown_table(["finding", "from"], shown, "findings"))
+        parts.append(markdown_table(["where", "finding", "from"], shown, "findings"))
         if more > 0:
             parts.append(f"... and {more} more in report.json")
     return "\n\n".join(parts) + "\n"
+
+
+def _where(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
 
 
 def publish(console: Console, report: RunReport, annotations: Sequence[Annotation]) -> None:

@@ -125,3 +125,31 @@ def test_an_unknown_step_is_one_usage_line(green: Path) -> None:
     usage = [line for line in result.stdout.splitlines() if "Usage:" in line]
     assert len(usage) == 1 and "lint, dialyzer, tests, examples, docs_check" in usage[0]
     assert "Traceback" not in result.stdout
+
+
+def test_on_github_annotations_name_workspace_paths_and_the_summary_is_written_once(
+    green: Path,
+) -> None:
+    summary = green.parent / "summary.md"
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(green.parent),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    path, old = plant(green, "lint")
+    try:
+        result = run_nox(green, "-s", "check", "--", "lint", env=env)
+    finally:
+        unplant(path, old)
+    assert result.returncode != 0
+    commands = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert commands == [
+        f"::error file={green.name}/lib/pitpool.ex,line=1,title=lint format::"
+        "not formatted (run `mix format`)"
+    ]
+    lines = result.stdout.splitlines()
+    fences = [line for line in lines if line.startswith("::stop-commands::")]
+    assert fences and all(f"::{f.removeprefix('::stop-commands::')}::" in lines for f in fences)
+    text = summary.read_text()
+    assert text.count("### noxpit check: failed") == 1
+    assert f"| {green.name}/lib/pitpool.ex:1 | not formatted" in text

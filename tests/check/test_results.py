@@ -137,7 +137,7 @@ def test_the_step_summary_shows_steps_suites_and_findings(tmp_path: Path) -> Non
     assert "### noxpit check: failed" in markdown
     assert "| lint | failed | 2.0s | lint failed: format |" in markdown
     assert "| pytest | passed | 1 | 0 | 0 |  |" in markdown
-    assert "lib/x.ex:3: unformatted" in markdown
+    assert "| lib/x.ex:3 | unformatted | lint format |" in markdown
 
 
 def test_the_report_and_the_junit_file_are_written_and_read_back(tmp_path: Path) -> None:
