@@ -105,7 +105,9 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
     docs_env = os.environ.get("MIX_ENV", "dev")  # `mix help` runs in the caller's env
     ports = frozenset(port(p) for p in fixed_ports(target))
     compiles = dict.fromkeys([exunit.MIX_ENV, lint_env, dialyzer_env, examples_env, docs_env])
-    examples_cpu = max(1, min(2, budget))
+    # Examples mostly wait (BEAM and worker start-up, sleeps): two at once keep about half
+    # a core busy on the sample (user+sys / wall), so they claim one CPU for two jobs.
+    examples_jobs = max(1, min(2, budget))
     failed_only = ("--failed",)
     return [
         Step("setup", "setup", cpu=1, holds=frozenset({VENV})),
@@ -145,8 +147,7 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
         Step(
             "examples",
             "examples",
-            args=(*(failed_only if "examples" in retry else ()), "--jobs", str(examples_cpu)),
-            cpu=examples_cpu,
+            args=(*(failed_only if "examples" in retry else ()), "--jobs", str(examples_jobs)),
             holds=ports,
             reads=frozenset({VENV, build(examples_env)}),
             needs=(f"compile ({examples_env})",),
