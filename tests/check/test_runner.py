@@ -118,3 +118,23 @@ def test_on_github_a_block_is_fenced() -> None:
     assert lines[1].startswith("::stop-commands::")
     assert lines[2] == "  | ::error::planted"
     assert lines[3] == f"::{lines[1].removeprefix('::stop-commands::')}::"
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_tty_one_live_line_is_rewritten_and_cleared_before_each_block() -> None:
+    out = FakeTty()
+    with Display(Console(out, {"TERM": "xterm", "NO_COLOR": "1"}), 2) as display:
+        display.started(Step("lint", "lint"))
+        display.started(Step("tests", "tests"))
+        display.ended(Outcome("lint", Status.PASSED, 1.0, "", "ok\n"))
+    text = out.getvalue()
+    assert "\r\033[Kcheck [0/2] running: lint 0s, tests 0s" in text
+    assert "started" not in text  # no start lines: the live line says it
+    block = text.index("noxpit > check: lint passed")
+    assert text.rfind("\r\033[K", 0, block) > text.index("running: lint 0s, tests 0s")
+    assert "check [1/2] running: tests" in text[block:]
+    assert text.endswith("\r\033[K")  # the live line is gone when the run ends
