@@ -53,7 +53,7 @@ def setup(session: nox.Session) -> None:
 
     args = parse_posargs(session, python_env.options_parser())
     with guarded(session) as target:
-        python_env.ensure(target, Console(), force=args.force, dry_run=args.dry_run)
+        python_env.ensure(target, Console(root=target.root), force=args.force, dry_run=args.dry_run)
 
 
 @nox.session(venv_backend="none")
@@ -63,7 +63,7 @@ def doctor(session: nox.Session) -> None:
 
     args = parse_posargs(session, doctor_.options_parser())
     with guarded(session) as target:
-        results = doctor_.diagnose(target, Console(), as_json=args.json)
+        results = doctor_.diagnose(target, Console(root=target.root), as_json=args.json)
         fail_unless(session, not doctor_.failed(results), doctor_.failure_message(results))
 
 
@@ -73,7 +73,7 @@ def pytest(session: nox.Session) -> None:
     from sessions.suite import single
 
     with guarded(session) as target:
-        result = single.pytest(target, Console(), session.posargs)
+        result = single.pytest(target, Console(root=target.root), session.posargs)
         fail_unless(session, result.ok, result.message)
 
 
@@ -83,7 +83,7 @@ def mix_test(session: nox.Session) -> None:
     from sessions.suite import single
 
     with guarded(session) as target:
-        result = single.mix_test(target, Console(), session.posargs)
+        result = single.mix_test(target, Console(root=target.root), session.posargs)
         fail_unless(session, result.ok, result.message)
 
 
@@ -97,7 +97,7 @@ def tests(session: nox.Session) -> None:
         coverage(session)
         return
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         results = suite.run_all(target, console, suite.to_options(args, target))
         ok = suite.finish(target, console, results, args.shard)
         fail_unless(session, ok, suite.failure_message(results))
@@ -110,7 +110,7 @@ def coverage(session: nox.Session) -> None:
 
     parse_posargs(session, coverage_.options_parser())
     with guarded(session) as target:
-        outcome = coverage_.run(target, Console())
+        outcome = coverage_.run(target, Console(root=target.root))
         fail_unless(session, outcome.ok, outcome.message)
 
 
@@ -122,7 +122,7 @@ def lint(session: nox.Session) -> None:
 
     parse_posargs(session, PosargsParser("lint", "takes no arguments; see docs/lint.md"))
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         results = lint_.run(target, console)
         fail_unless(session, lint_.summarize(console, results), lint_.failure_message(results))
 
@@ -134,7 +134,7 @@ def dialyzer(session: nox.Session) -> None:
 
     args = parse_posargs(session, dialyzer_.options_parser())
     with guarded(session) as target:
-        console = Console()
+        console = Console(root=target.root)
         result = dialyzer_.run(target, console, args.engine)
         fail_unless(session, dialyzer_.report(console, result), dialyzer_.failure_message(result))
 
@@ -147,7 +147,7 @@ def examples(session: nox.Session) -> None:
     args = parse_posargs(session, examples_.options_parser())
     with guarded(session) as target:
         options = examples_.to_options(args, Path(session.invoked_from))
-        result = examples_.run_session(target, Console(), options)
+        result = examples_.run_session(target, Console(root=target.root), options)
         fail_unless(session, result.ok, result.message)
 
 
@@ -158,8 +158,19 @@ def report(session: nox.Session) -> None:
 
     args = parse_posargs(session, merge_.options_parser())
     with guarded(session) as target:
-        result = merge_.run(args, target.reports_dir, Console())
+        result = merge_.run(args, target.reports_dir, Console(root=target.root))
         fail_unless(session, result.ok, result.message)
+
+
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    """The whole gate: doctor, one compile, then lint, dialyzer, tests, examples, docs_check."""
+    from sessions.check import session as check_
+
+    args = parse_posargs(session, check_.options_parser())
+    with guarded(session) as target:
+        report = check_.run(target, Console(root=target.root), args)
+        fail_unless(session, check_.passed(report), check_.failure_message(report))
 
 
 @nox.session(reuse_venv=True)

@@ -101,6 +101,8 @@ def command(
         *default,
         f"--junitxml={junit}",
         "-o",
+        "junit_family=xunit1",  # file and line on each test case, for annotations
+        "-o",
         f"cache_dir={cache_dir(target)}",
         *(["-p", SHARD_PLUGIN] if shard else []),
         *posargs,

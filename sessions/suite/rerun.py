@@ -177,6 +177,7 @@ def pytest(
     first = pytest_run.run(target, console, args, shard=shard, allow_empty=shard is not None)
     report = junit.read_if_present(report_file)
     if not rerun or not _worth_rerunning(first, report):
+        _annotate(console, report)
         return _record(target, Tested(PYTEST_NAME, first, report))
     rerun_file = _rerun_file(report_file)
     console.step(f"pytest: rerunning the {len(report.failed) if report else 0} failed test(s) once")
@@ -189,7 +190,14 @@ def pytest(
         allow_empty=True,
     )
     combined, flaky, rescued = _fold(report_file, rerun_file, again)
+    _annotate(console, combined)
     return _record(target, Tested(PYTEST_NAME, first, combined, flaky, rescued))
+
+
+def _annotate(console: Console, report: junit.Report | None) -> None:
+    """pytest failures that stand after the rerun, at their test's file and line."""
+    if report is not None:
+        junit.annotate_failures(console, report, PYTEST_NAME)
 
 
 def tell(console: Console, tested: Tested) -> None:

@@ -30,6 +30,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "report": frozenset(),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
     "coverage": frozenset({"elixir", "python", "suite"}),
+    # check runs each step as its own nox child; it reads the areas' config (Mix envs,
+    # ports) to declare what the steps hold, and compiles with elixir's build.
+    "check": frozenset({"doctor", "elixir", "examples"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 

@@ -47,3 +47,23 @@ def test_a_rerun_file_cut_short_keeps_the_first_runs_failures(tmp_path: Path) ->
     assert report is not None and report.counts.failures == 1
     assert (flaky, rescued) == ((), False)
     assert not rerun_file.exists()
+
+
+def test_pytest_failures_that_stand_are_annotated_at_their_file_and_line() -> None:
+    from io import StringIO
+
+    from sessions.core.console import Console
+
+    out = StringIO()
+    console = Console(out, {"GITHUB_ACTIONS": "true"})
+    report = junit.Report(
+        (
+            junit.Case("tests.test_a", "test_ok", junit.PASSED),
+            junit.Case("tests.test_a", "test_bad", junit.FAILED, "assert 1 == 2", "t/test_a.py", 7),
+        )
+    )
+    rerun._annotate(console, report)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("::")]
+    assert len(lines) == 1
+    assert lines[0].startswith("::error file=t/test_a.py,line=7,title=pytest::")
+    assert "test_bad" in lines[0]

@@ -1,0 +1,72 @@
+"""`nox -s check` on the lab's snakepit: every step runs, and no step fails in check that
+passes when run alone (check adds no failure of its own); no tracked file changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_nox
+
+pytestmark = pytest.mark.real_target
+
+MAIN = ("lint", "dialyzer", "tests", "examples", "docs_check")
+
+
+def pyenv_python(version: str, name: str) -> str:
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
+    path = Path(root.stdout.strip() or Path.home() / ".pyenv") / "versions" / version / "bin" / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the lab's snakepit needs Python 3.12 and 3.13")
+    return str(path)
+
+
+def config() -> str:
+    return f"""python = "{pyenv_python("3.12.1", "python3.12")}"
+
+[[venvs]]
+path = ".venv-py313"
+python = "{pyenv_python("3.13.0", "python3.13")}"
+required = true
+
+[mix_test]
+env = {{ SNAKEPIT_PYTHON = "" }}
+exclude = ["skip_ci"]
+
+[pytest]
+env = {{ SNAKEPIT_OTEL_CONSOLE = "false" }}
+
+[doctor]
+tools = ["uv"]
+"""
+
+
+def git_status(root: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_check_adds_no_failure_to_the_steps_run_alone(
+    lab_copy: Path, lab_env: Mapping[str, str]
+) -> None:
+    (lab_copy / "noxpit.toml").write_text(config())
+    with (lab_copy / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write("noxpit.toml\n")
+    # setup regenerates snakepit's gRPC stubs (a newer grpcio-tools): by hand and alone too
+    assert run_nox(lab_copy, "-s", "setup", env=lab_env, timeout=1800).returncode == 0
+    before = git_status(lab_copy)
+    run_nox(lab_copy, "-s", "check", env=lab_env, timeout=5400)
+    report = json.loads((lab_copy / "_build" / "noxpit" / "report.json").read_text())
+    steps = {step["name"]: step for step in report["steps"]}
+    assert all(steps[name]["status"] != "skipped" for name in MAIN), steps
+    for name in MAIN:
+        if steps[name]["status"] == "passed":
+            continue
+        alone = run_nox(lab_copy, "-s", name, env=lab_env, timeout=3600)
+        assert alone.returncode != 0, f"{name} failed in check but passes alone: {steps[name]}"
+    assert git_status(lab_copy) == before
