@@ -28,6 +28,8 @@ def test_environment_and_command(tmp_path: Path) -> None:
     assert command[-5:] == [
         f"--junitxml={target.reports_dir / 'pytest.xml'}",
         "-o",
+        "junit_family=xunit1",  # file and line per test case, for annotations
+        "-o",
         f"cache_dir={target.reports_dir / 'pytest-cache'}",  # not in the target's tree
         "-k",
         "fast",
