@@ -25,7 +25,7 @@ def test_environment_and_command(tmp_path: Path) -> None:
     (tests_dir / "test_a.py").write_text("")
     command = pytest_run.command(target, ["-k", "fast"])
     assert command[3] == str(tests_dir)
-    assert command[-5:] == [
+    assert command[-7:] == [
         f"--junitxml={target.reports_dir / 'pytest.xml'}",
         "-o",
         "junit_family=xunit1",  # file and line per test case, for annotations
