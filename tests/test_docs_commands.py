@@ -15,7 +15,7 @@ from sessions.core.options import PosargsParser, UsageError
 from sessions.docs import markdown
 from sessions.doctor import session as doctor
 from sessions.elixir import dialyzer
-from sessions.examples import session as examples
+from sessions.examples import options as examples
 from sessions.python import env as python_env
 from sessions.release import cli as release
 from sessions.suite import run as suite

@@ -17,7 +17,8 @@ from sessions.core.errors import NoxpitError
 from sessions.core.target import Target, parse_mix_exs
 from sessions.docs import mix_tasks
 from sessions.docs.model import GENERATED_NAMES, Deprecation, Tree
-from sessions.examples import session as examples_session
+from sessions.examples.config import parse_config
+from sessions.examples.discovery import discover
 
 _SKIP_DIRS = GENERATED_NAMES | {"node_modules", "test", "priv"}
 
@@ -73,8 +74,8 @@ def helper_files(target: Target) -> frozenset[str]:
     """The examples the examples session treats as helpers (``mix_bootstrap.exs``), as
     paths relative to the root; none when the examples config or folder is not usable."""
     try:
-        config = examples_session.parse_config(target.section("examples"), target.config_label)
-        discovery = examples_session.discover(target, config)
+        config = parse_config(target.section("examples"), target.config_label)
+        discovery = discover(target, config)
     except NoxpitError:
         return frozenset()
     folder = target.rel(target.examples_dir)

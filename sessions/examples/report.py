@@ -1,51 +1,29 @@
-"""What an examples run leaves behind: progress lines, log tails, the summary table, the
-manifest that ``--failed`` reads, JUnit XML for CI, and the Markdown results page.
+"""What an examples run shows and leaves behind: progress lines, log tails, the summary
+table, JUnit XML for CI (``core.junit.render``), and the Markdown results page.
 
-Rendering is pure (strings from outcomes); the few writes go through ``_write_atomic`` so a
-crash never leaves half a file.
+Rendering is pure (strings from outcomes); every file is written with ``atomic_write``, so
+a crash never leaves half a file, and with the umask's mode (reports are for people and CI).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from sessions.core import junit
 from sessions.core.console import Console, seconds
-from sessions.core.errors import NoxpitError
+from sessions.core.files import atomic_write
+from sessions.core.status import Status
 from sessions.core.target import Target
-from sessions.examples.runner import BAD, FAILED, OK, SKIPPED, TIMEOUT, Job, Outcome
+from sessions.examples import manifest as manifest_
+from sessions.examples.manifest import ReportError
+from sessions.examples.ports import Port
+from sessions.examples.runner import Job, Outcome
 
-if TYPE_CHECKING:
-    from sessions.examples.session import Example
-
+OK, FAILED, TIMEOUT, SKIPPED = Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.SKIPPED
 LABEL = {OK: "ok", FAILED: "FAILED", TIMEOUT: "TIMEOUT", SKIPPED: "skipped"}
 TAIL_LINES = 25
-MANIFEST_FORMAT = 1
-
-
-class ReportError(NoxpitError):
-    """The manifest cannot be read, or a report cannot be written."""
-
-
-# --- paths ---------------------------------------------------------------------------
-
-
-def logs_dir(reports_dir: Path) -> Path:
-    return reports_dir / "examples"
-
-
-def manifest_path(reports_dir: Path) -> Path:
-    return reports_dir / "examples.json"
-
-
-def junit_path(reports_dir: Path) -> Path:
-    return reports_dir / "examples.xml"
 
 
 # --- small renderings ----------------------------------------------------------------
@@ -72,13 +50,15 @@ def note(outcome: Outcome, job: Job | None) -> str:
         return outcome.note
     parts = []
     if outcome.status == FAILED:
-        parts.append(
-            f"exit {outcome.returncode}" if outcome.returncode is not None else outcome.note
-        )
+        if outcome.returncode is not None:
+            parts.append(f"exit {outcome.returncode}")
+        parts.append(outcome.note)
     elif outcome.status == TIMEOUT and job is not None:
         parts.append(f"killed at the {format_limit(job.timeout)} limit")
     if job is not None and job.exclusive:
         parts.append("ran alone (exclusive)")
+    if job is not None and job.resources:
+        parts.append(holds(job).replace("holds", "held", 1))
     return "; ".join(part for part in parts if part)
 
 
@@ -132,148 +112,88 @@ class Progress:
 # --- --list --------------------------------------------------------------------------
 
 
-def list_rows(examples: Sequence[Example], default_timeout: float) -> list[list[str]]:
+def holds(job: Job) -> str:
+    return f"holds {', '.join(sorted(job.resources))}" if job.resources else ""
+
+
+def list_rows(
+    jobs: Sequence[Job], common: Mapping[str, str], isolation: str | None = None
+) -> list[list[str]]:
+    """One row per example; ``common`` is the environment every example gets (not shown);
+    the ``isolation`` variable is shown as ``<unique>`` (its value differs every run)."""
     rows = []
-    for example in examples:
-        settings = example.settings
+    for job in jobs:
         notes = []
-        if settings.skip is not None:
-            notes.append(f"skipped: {settings.skip}")
-        if settings.exclusive:
+        if job.skip is not None:
+            notes.append(f"skipped: {job.skip}")
+        if job.exclusive:
             notes.append("exclusive")
+        if job.resources:
+            notes.append(holds(job))
+        own = {k: v for k, v in job.env.items() if common.get(k) != v}
+        if isolation in own and own[isolation].startswith("noxpit_"):
+            own[isolation] = "<unique>"
         rows.append(
             [
-                example.name,
-                format_limit(settings.timeout or default_timeout),
-                " ".join(settings.args),
-                " ".join(f"{k}={v}" for k, v in settings.env.items()),
+                job.name,
+                format_limit(job.timeout),
+                " ".join(job.command[job.command.index("--no-compile") + 2 :]),
+                " ".join(f"{k}={v}" for k, v in own.items()),
                 "; ".join(notes),
             ]
         )
     return rows
 
 
+def ports_line(ports: Sequence[Port], jobs: Sequence[Job]) -> str:
+    """Which fixed ports were found, and how many examples hold them (so run one at a time)."""
+    found = ", ".join(f"{port.number} ({port.key}, {port.file}:{port.line})" for port in ports)
+    holders = sum(1 for job in jobs if job.resources and job.skip is None)
+    return (
+        f"fixed port(s) in the config: {found}; {holders} example(s) that start the app "
+        "hold them and run one at a time"
+    )
+
+
 def print_list(
     console: Console,
-    examples: Sequence[Example],
+    jobs: Sequence[Job],
     helpers: Sequence[str],
-    default_timeout: float,
     mix_env: str,
+    ports: Sequence[Port],
+    common: Mapping[str, str],
+    isolation: str | None = None,
 ) -> None:
     console.table(
         ["example", "timeout", "args", "env", "notes"],
-        list_rows(examples, default_timeout),
+        list_rows(jobs, common, isolation),
         title=f"examples that would run (MIX_ENV={mix_env})",
     )
+    if ports:
+        console.line(ports_line(ports, jobs))
     if helpers:
         console.line(f"helpers, not run: {', '.join(helpers)}")
-
-
-# --- manifest ------------------------------------------------------------------------
-
-
-def read_manifest(path: Path, *, strict: bool) -> dict[str, dict[str, Any]]:
-    """The latest result per example. ``strict`` (for ``--failed``): a missing or broken
-    manifest is an error instead of an empty history."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        examples = data["examples"]
-        if not isinstance(examples, dict) or not all(
-            isinstance(v, dict) for v in examples.values()
-        ):
-            raise TypeError
-    except FileNotFoundError:
-        if strict:
-            raise ReportError(
-                f"no previous run recorded ({path} is missing); run `nox -s examples` first"
-            ) from None
-        return {}
-    except (OSError, ValueError, KeyError, TypeError):
-        if strict:
-            raise ReportError(
-                f"{path} is not a noxpit examples manifest; delete it and run `nox -s examples`"
-            ) from None
-        return {}
-    return examples
-
-
-def failed_names(manifest: Mapping[str, Mapping[str, Any]], known: Sequence[str]) -> list[str]:
-    """Examples whose latest result was FAILED or TIMEOUT and which still exist."""
-    return [name for name in known if manifest.get(name, {}).get("status") in BAD]
-
-
-def durations(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for name, record in manifest.items():
-        value = record.get("seconds")
-        if isinstance(value, int | float) and record.get("status") != SKIPPED:
-            found[name] = float(value)
-    return found
-
-
-def updated_manifest(
-    previous: Mapping[str, Mapping[str, Any]],
-    outcomes: Sequence[Outcome],
-    known: Sequence[str],
-    target: Target,
-    now: datetime,
-) -> dict[str, Any]:
-    """Merge this run into the history: examples not run keep their last result, removed
-    examples are dropped."""
-    examples = {name: dict(previous[name]) for name in known if name in previous}
-    for outcome in outcomes:
-        examples[outcome.name] = {
-            "status": outcome.status,
-            "seconds": round(outcome.seconds, 3),
-            "returncode": outcome.returncode,
-            "note": outcome.note,
-            "finished": now.isoformat(timespec="seconds"),
-        }
-    return {
-        "format": MANIFEST_FORMAT,
-        "app": target.app,
-        "version": target.version,
-        "updated": now.isoformat(timespec="seconds"),
-        "examples": dict(sorted(examples.items())),
-    }
 
 
 # --- JUnit and Markdown --------------------------------------------------------------
 
 
 def junit_xml(outcomes: Sequence[Outcome], jobs: Mapping[str, Job], logs: Mapping[str, str]) -> str:
-    suite = ET.Element(
-        "testsuite",
-        name="examples",
-        tests=str(len(outcomes)),
-        failures=str(sum(1 for o in outcomes if o.status == FAILED)),
-        errors=str(sum(1 for o in outcomes if o.status == TIMEOUT)),
-        skipped=str(sum(1 for o in outcomes if o.status == SKIPPED)),
-        time=f"{sum(o.seconds for o in outcomes):.3f}",
-    )
-    for outcome in outcomes:
-        case = ET.SubElement(
-            suite,
-            "testcase",
+    """FAILED is a ``<failure>``, TIMEOUT an ``<error type="timeout">``; both carry the log tail."""
+    cases = [
+        junit.Case(
             classname="examples",
             name=outcome.name,
-            time=f"{outcome.seconds:.3f}",
+            outcome=outcome.status,
+            message=outcome.note
+            if outcome.status == SKIPPED
+            else note(outcome, jobs.get(outcome.name)),
+            seconds=outcome.seconds,
+            output=logs.get(outcome.name, ""),
         )
-        text = note(outcome, jobs.get(outcome.name))
-        if outcome.status == SKIPPED:
-            ET.SubElement(case, "skipped", message=outcome.note)
-        elif outcome.status == FAILED:
-            ET.SubElement(case, "failure", message=text, type="failed").text = logs.get(
-                outcome.name, ""
-            )
-        elif outcome.status == TIMEOUT:
-            ET.SubElement(case, "error", message=text, type="timeout").text = logs.get(
-                outcome.name, ""
-            )
-    ET.indent(suite)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
-    )
+        for outcome in outcomes
+    ]
+    return junit.render("examples", cases)
 
 
 def markdown_page(
@@ -300,17 +220,10 @@ def markdown_page(
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write(path: Path, text: str) -> None:
+    """One report file, whole or not at all; the directory must exist (or be ours)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            Path(temp).replace(path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, text)
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc.strerror}; check the path") from None
 
@@ -340,18 +253,21 @@ def finish(
     """Log tails for failures, the summary table, then manifest, JUnit and the page."""
     now = now or datetime.now(UTC)
     by_name = {job.name: job for job in jobs}
-    tails = {o.name: "\n".join(tail(_log_text(o))) for o in outcomes if o.status in BAD}
+    tails = {o.name: "\n".join(tail(_log_text(o))) for o in outcomes if o.status.bad}
     for outcome in outcomes:
-        if outcome.status not in BAD or outcome.log is None:
+        if not outcome.status.bad or outcome.log is None:
             continue
         console.line()
-        console.line(
-            f"--- {outcome.name}: {LABEL[outcome.status]}, "
-            f"{note(outcome, by_name.get(outcome.name))}; last lines of "
-            f"{target.rel(outcome.log)} ---"
-        )
-        for line in tails[outcome.name].splitlines():
-            console.line(f"    {line}")
+        if outcome.note:  # a known cause: one line says it and what to do, no stack trace
+            console.line(f"--- {outcome.name}: {LABEL[outcome.status]}: {outcome.note}")
+        else:
+            console.line(
+                f"--- {outcome.name}: {LABEL[outcome.status]}, "
+                f"{note(outcome, by_name.get(outcome.name))}; last lines of "
+                f"{target.rel(outcome.log)} ---"
+            )
+            for line in tails[outcome.name].splitlines():
+                console.line(f"    {line}")
         job = by_name.get(outcome.name)
         console.annotate(
             "error",
@@ -365,11 +281,20 @@ def finish(
         summary_rows(outcomes, by_name),
         title=f"noxpit examples summary: {counts_line(outcomes)}",
     )
-    previous = read_manifest(manifest_path(target.reports_dir), strict=False)
-    manifest = updated_manifest(previous, outcomes, known, target, now)
-    _write_atomic(manifest_path(target.reports_dir), json.dumps(manifest, indent=2) + "\n")
-    _write_atomic(junit_path(target.reports_dir), junit_xml(outcomes, by_name, tails))
-    console.step(f"examples: JUnit XML in {target.rel(junit_path(target.reports_dir))}")
+    reports = target.reports_dir
+    previous = manifest_.read_manifest(manifest_.manifest_path(reports), strict=False)
+    merged = manifest_.updated_manifest(previous, outcomes, known, target, now)
+    _make_dir(reports)
+    write(manifest_.manifest_path(reports), manifest_.render(merged))
+    write(manifest_.junit_path(reports), junit_xml(outcomes, by_name, tails))
+    console.step(f"examples: JUnit XML in {target.rel(manifest_.junit_path(reports))}")
     if report is not None:
-        _write_atomic(report, markdown_page(outcomes, by_name, target, now, mix_env))
+        write(report, markdown_page(outcomes, by_name, target, now, mix_env))
         console.step(f"examples: results page written to {report}")
+
+
+def _make_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror}; check the path") from None

@@ -1,4 +1,6 @@
-"""Run example jobs in parallel; an exclusive job runs with nothing else alongside.
+"""Run example jobs in parallel. Each job declares the resources it holds (a fixed port,
+say); jobs that hold the same resource never run at once, the rest fill up to ``--jobs``.
+An exclusive job runs with nothing else alongside.
 
 The main thread decides what starts (so after Ctrl-C nothing new starts) and starts each
 child itself; one waiter thread per running child enforces its timeout through ``procs``,
@@ -17,9 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.core import procs
-
-OK, FAILED, TIMEOUT, SKIPPED = "ok", "failed", "timeout", "skipped"
-BAD = (FAILED, TIMEOUT)
+from sessions.core.status import Status
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,13 @@ class Job:
     log: Path
     exclusive: bool = False
     skip: str | None = None
+    resources: frozenset[str] = frozenset()  # e.g. "port 50051": held while it runs
 
 
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    status: str  # OK, FAILED, TIMEOUT, SKIPPED
+    status: Status  # PASSED, FAILED, TIMEOUT, SKIPPED
     seconds: float = 0.0
     returncode: int | None = None
     note: str = ""
@@ -47,28 +48,55 @@ class Outcome:
 
 
 def order(jobs: Sequence[Job], durations: Mapping[str, float]) -> list[Job]:
-    """Skipped first (instant), then longest-known first so the slowest do not start last
-    (unknown durations count as longest), exclusive jobs at the end."""
+    """Skipped first (instant), then jobs holding a resource (they run one after another, so
+    their chain is the longest path), then the rest, exclusive jobs at the end; within a
+    group longest-known first so the slowest do not start last (unknown counts as longest)."""
 
     def key(job: Job) -> tuple[int, float, str]:
-        group = 0 if job.skip is not None else 2 if job.exclusive else 1
+        group = 0 if job.skip is not None else 3 if job.exclusive else 1 if job.resources else 2
         return (group, -durations.get(job.name, float("inf")), job.name)
 
     return sorted(jobs, key=key)
 
 
 def next_startable(pending: Sequence[Job], running: Sequence[Job], jobs: int) -> int | None:
-    """Index in ``pending`` of the job that may start now, or None.
+    """Index in ``pending`` of the first job that may start now, or None.
 
     Nothing starts beside an exclusive job, and an exclusive job starts only when nothing
-    runs; other jobs fill free slots up to ``jobs``.
+    runs; a job waits while another holds one of its resources; others fill free slots up
+    to ``jobs``.
     """
     if len(running) >= jobs or any(job.exclusive for job in running):
         return None
+    held = frozenset().union(*(job.resources for job in running))
     for index, job in enumerate(pending):
-        if job.skip is not None or not job.exclusive or not running:
+        if job.skip is not None:
+            return index
+        if job.exclusive:
+            if not running:
+                return index
+            continue
+        if not job.resources & held:
             return index
     return None
+
+
+MIX_INSTALL = "Mix.install/2 cannot be used inside a Mix project"
+
+
+def diagnose(job: Job) -> str:
+    """A known cause of a failure, as one line with what to do (else "": the log tail says)."""
+    try:
+        text = job.log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    if MIX_INSTALL in text:
+        script = next((part for part in job.command if part.endswith(".exs")), job.name)
+        return (
+            "calls Mix.install, which cannot run inside the project's `mix run`; run it "
+            f"with `elixir {script}`, or set `skip` in [examples.settings.{job.name}]"
+        )
+    return ""
 
 
 def log_header(job: Job) -> str:
@@ -89,7 +117,7 @@ def _start(job: Job, environ: Mapping[str, str]) -> procs.Child:
 
 
 def _await(job: Job, child: procs.Child, done: queue.Queue[Outcome]) -> None:
-    outcome = Outcome(job.name, FAILED, note="noxpit could not wait for it", log=job.log)
+    outcome = Outcome(job.name, Status.FAILED, note="noxpit could not wait for it", log=job.log)
     try:
         code = child.wait(job.timeout)
         if code is None:
@@ -98,12 +126,13 @@ def _await(job: Job, child: procs.Child, done: queue.Queue[Outcome]) -> None:
             with job.log.open("ab") as handle:
                 message = f"\nnoxpit: timed out after {job.timeout:g}s; killed (with descendants)\n"
                 handle.write(message.encode())
-            outcome = Outcome(job.name, TIMEOUT, elapsed, None, "", job.log)
+            outcome = Outcome(job.name, Status.TIMEOUT, elapsed, None, "", job.log)
         else:
             elapsed = time.monotonic() - child.started
             child.sweep()
-            status = OK if code == 0 else FAILED
-            outcome = Outcome(job.name, status, elapsed, code, "", job.log)
+            status = Status.PASSED if code == 0 else Status.FAILED
+            why = diagnose(job) if code != 0 else ""
+            outcome = Outcome(job.name, status, elapsed, code, why, job.log)
     finally:
         done.put(outcome)
 
@@ -129,7 +158,7 @@ def run_all(
             while (index := next_startable(pending, list(running.values()), max_jobs)) is not None:
                 job = pending.pop(index)
                 if job.skip is not None:
-                    outcome = Outcome(job.name, SKIPPED, note=job.skip)
+                    outcome = Outcome(job.name, Status.SKIPPED, note=job.skip)
                     outcomes.append(outcome)
                     on_done(outcome)
                     continue

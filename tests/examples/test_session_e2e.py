@@ -118,6 +118,19 @@ def test_list_and_unknown_names(sample_copy: Path) -> None:
     assert "unknown example `nope`; valid names: " in errors[0]
     assert "hello" in errors[0] and "Traceback" not in unknown.stdout
 
+    helper = run_nox(sample_copy, "-s", "examples", "--", "bootstrap", timeout=120)
+    assert helper.returncode != 0
+    assert "`bootstrap` is a helper that other examples load" in helper.stdout
+    assert "unknown example" not in helper.stdout and "Traceback" not in helper.stdout
+
+    missing = sample_copy / "nonexistent" / "dir"
+    no_dir = run_nox(
+        sample_copy, "-s", "examples", "--", "--report", str(missing / "r.md"), timeout=120
+    )
+    assert no_dir.returncode != 0
+    assert f"the directory {missing} does not exist; create it or choose" in no_dir.stdout
+    assert not missing.parent.exists() and "Traceback" not in no_dir.stdout
+
     bad_flag = run_nox(sample_copy, "-s", "examples", "--", "--jobs", "0", timeout=120)
     assert bad_flag.returncode != 0
     assert "Usage: nox -s examples -- " in bad_flag.stdout
@@ -126,6 +139,7 @@ def test_list_and_unknown_names(sample_copy: Path) -> None:
 
 def test_all_examples_pass_in_parallel_with_reports(sample_copy: Path, tmp_path: Path) -> None:
     page = tmp_path / "status" / "examples.md"
+    page.parent.mkdir()
     result = run_nox(sample_copy, "-s", "examples", "--", "--report", str(page))
     assert result.returncode == 0, result.stdout
     for name in SAMPLE_EXAMPLES:
@@ -139,7 +153,8 @@ def test_all_examples_pass_in_parallel_with_reports(sample_copy: Path, tmp_path:
         header = log.splitlines()[0]  # the command as run, so a log can be replayed
         assert " mix run " in header
         assert f" --no-start --no-compile examples/{name}.exs" in header
-    suite = ET.parse(reports / "examples.xml").getroot()
+    suite = ET.parse(reports / "examples.xml").getroot().find("testsuite")
+    assert suite is not None
     assert suite.attrib["failures"] == "0" and suite.attrib["errors"] == "0"
     assert suite.attrib["skipped"] == "1"
 
@@ -206,7 +221,7 @@ def test_planted_failure_and_hang_then_failed_reruns_only_them(
         assert marked_processes(marker) == []
 
         failing.write_text(PLANTED_FIXED)
-        rerun = run_nox(sample_copy, "-s", "examples", "--", "--failed", "--timeout", "2", env=env)
+        rerun = run_nox(sample_copy, "-s", "examples", "--", "--failed", "--timeout", "8", env=env)
         assert rerun.returncode != 0
         assert " ... ok " in progress(rerun.stdout, "zz_planted_failure")
         assert " ... TIMEOUT " in progress(rerun.stdout, "zz_planted_hang")
