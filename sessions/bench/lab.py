@@ -190,7 +190,7 @@ def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
                 after=examples_same,
             ),
             max_ratio=0.6,
-            prepare=warm(ws, "-s", "setup", "examples", "--", "grpc_basic", project=lab),
+            prepare=in_turn(setup, warm(ws, "-s", "examples", "--", "grpc_basic", project=lab)),
             runs=1,
         ),
         Scenario(
@@ -225,7 +225,7 @@ def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
             claim="`nox -s release -- patch --dry-run --allow-empty` warm on the lab",
             a=Side("release --dry-run", ws.nox(*release), on),
             max_seconds=1.5,
-            prepare=warm(ws, *release, project=lab),
+            prepare=in_turn(restore(lab), warm(ws, *release, project=lab)),  # a clean tree
         ),
         Scenario(
             name="lab setup cold",

@@ -300,10 +300,16 @@ def _run_chosen(
     runs: int,
 ) -> list[Outcome]:
     console.step(f"bench: workspace {workspace.base}, {len(chosen)} scenario(s), {runs} runs each")
-    outcomes = []
+    outcomes, broken = [], []
     for scenario in chosen:
         console.step(f"bench: {scenario.name}: {scenario.claim}")
-        outcomes.append(measure(scenario, suite_root, workspace.env(), runs, progress=console.step))
+        try:
+            outcomes.append(
+                measure(scenario, suite_root, workspace.env(), runs, progress=console.step)
+            )
+        except BenchError as exc:  # one broken scenario does not cost the others' numbers
+            console.step(f"bench: {scenario.name} could not be measured: {exc}")
+            broken.append(scenario.name)
     machine, when = machine_description(), now_text()
     console.line()
     console.table(HEADERS, table_rows(outcomes), title=f"noxpit benchmarks ({machine})")
@@ -315,6 +321,8 @@ def _run_chosen(
         existing = doc.read_text() if doc.exists() else "# Benchmarks\n"
         atomic_write(doc, render_benchmarks_md(existing, saved, machine, when))
         console.step(f"bench: wrote {results.relative_to(suite_root)} and docs/benchmarks.md")
+    if broken:
+        raise BenchError(f"could not measure: {', '.join(broken)} (the reason is above)")
     return outcomes
 
 
