@@ -176,7 +176,9 @@ def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
             a=Side("nox -s tests", ws.nox("-s", "tests"), on, before=restore(lab), accept=both),
             b=Side("snakepit CI steps", plain, by_hand, before=restore(lab), accept=both),
             max_ratio=0.9,
-            prepare=setup,
+            # The first python_integration run makes snakepit's managed venv (uv, ~100 MB):
+            # an untimed run pays it, so neither side does.
+            prepare=in_turn(setup, warm(ws, "-s", "tests", project=lab, accept=both)),
             runs=1,
         ),
         Scenario(
