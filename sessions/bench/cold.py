@@ -1,5 +1,6 @@
 """Cold starts on the sample (issues 17 and 18): uv against pip, today's selftest against
-the one before the restructure, and a session's start-up against `nox -l`.
+the one before the restructure, and a session's start-up against `nox -l`; and what
+coverage costs over the plain suites (issue 16).
 
 "Cold" means the venvs (or the whole checkout) are made again before every timed run,
 while package caches stay warm, as on a developer's machine after the first install.
@@ -107,6 +108,14 @@ def scenarios(ws: Workspace) -> list[Scenario]:
             max_seconds=30.0,
             prepare=lambda: _warm_clone(ws, new),
             runs=3,
+        ),
+        Scenario(
+            name="coverage",
+            claim="`nox -s coverage` on the sample vs `nox -s tests` (the same suites)",
+            a=Side("nox -s coverage", ws.nox("-s", "coverage"), ws.env()),
+            b=Side("nox -s tests", ws.nox("-s", "tests"), ws.env()),
+            max_ratio=1.5,
+            prepare=warm(ws, "-s", "tests", "coverage"),
         ),
         Scenario(
             name="session start-up",
