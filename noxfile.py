@@ -69,44 +69,58 @@ def doctor(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def pytest(session: nox.Session) -> None:
-    """Run the target's Python tests with its venv; posargs go to pytest."""
-    from sessions.python import env as python_env
-    from sessions.python import pytest_run
+    """Run the target's Python tests with its venv, failures rerun once; posargs go to pytest."""
+    from sessions.suite import single
 
     with guarded(session) as target:
-        console = Console()
-        python_env.ensure(target, console)
-        result = pytest_run.run(target, console, session.posargs)
-        fail_unless(session, result.ok, "pytest failed")
+        result = single.pytest(target, Console(), session.posargs)
+        fail_unless(session, result.ok, result.message)
 
 
 @nox.session(venv_backend="none")
 def mix_test(session: nox.Session) -> None:
     """One `mix test` variant: -- [VARIANT] [mix test args]; VARIANT: default or a test_tags tag."""
-    from sessions.elixir import exunit as mix_test_
+    from sessions.suite import single
 
     with guarded(session) as target:
-        result = mix_test_.run(target, Console(), session.posargs)
-        fail_unless(session, result.ok, f"{mix_test_.label(result.variant)} failed")
+        result = single.mix_test(target, Console(), session.posargs)
+        fail_unless(session, result.ok, result.message)
 
 
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
-    """The main job: setup, pytest and every mix test variant, with one summary (-- --failed)."""
+    """The main job: setup, pytest, every mix test variant, one summary (--failed, --shard K/N)."""
     from sessions.suite import run as suite
 
     args = parse_posargs(session, suite.options_parser())
+    if args.cover:  # the same suites, measured: the coverage session
+        coverage(session)
+        return
     with guarded(session) as target:
         console = Console()
-        results = suite.run_all(target, console, failed_only=args.failed)
-        fail_unless(session, suite.summarize(console, results), suite.failure_message(results))
+        results = suite.run_all(target, console, suite.to_options(args, target))
+        ok = suite.finish(target, console, results, args.shard)
+        fail_unless(session, ok, suite.failure_message(results))
+
+
+@nox.session(venv_backend="none")
+def coverage(session: nox.Session) -> None:
+    """The suites of `tests` with coverage: one LCOV/HTML report for Elixir and Python."""
+    from sessions.coverage import session as coverage_
+
+    parse_posargs(session, coverage_.options_parser())
+    with guarded(session) as target:
+        outcome = coverage_.run(target, Console())
+        fail_unless(session, outcome.ok, outcome.message)
 
 
 @nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """`mix format --check-formatted` and a forced `mix compile --warnings-as-errors`."""
+    from sessions.core.options import PosargsParser
     from sessions.elixir import lint as lint_
 
+    parse_posargs(session, PosargsParser("lint", "takes no arguments; see docs/lint.md"))
     with guarded(session) as target:
         console = Console()
         results = lint_.run(target, console)
@@ -134,6 +148,17 @@ def examples(session: nox.Session) -> None:
     with guarded(session) as target:
         options = examples_.to_options(args, Path(session.invoked_from))
         result = examples_.run_session(target, Console(), options)
+        fail_unless(session, result.ok, result.message)
+
+
+@nox.session(venv_backend="none")
+def report(session: nox.Session) -> None:
+    """`-- merge DIR...`: one summary, report.json and JUnit file from CI shards' reports."""
+    from sessions.report import merge as merge_
+
+    args = parse_posargs(session, merge_.options_parser())
+    with guarded(session) as target:
+        result = merge_.run(args, target.reports_dir, Console())
         fail_unless(session, result.ok, result.message)
 
 

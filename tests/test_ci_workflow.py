@@ -78,17 +78,32 @@ def test_least_privilege_concurrency_and_colour() -> None:
     assert "persist-credentials: false" in text
 
 
-def test_one_job_per_session_and_each_runs_its_session() -> None:
+def test_check_in_one_job_and_the_tests_as_shards_merged_by_a_last_job() -> None:
     text = WORKFLOW.read_text()
-    names = jobs(text)
-    assert names == ["selftest", "lint", "tests", "examples", "dialyzer", "docs_check"]
-    assert sorted(NOX_COMMAND.findall(text)) == sorted(names)
+    assert jobs(text) == ["selftest", "check", "tests", "tests_report"]
+    assert sorted(set(NOX_COMMAND.findall(text))) == ["check", "report", "selftest", "tests"]
+    assert "run: nox -s check -- lint dialyzer examples docs_check" in text  # tests: sharded
+    tests_job = text[text.index("\n  tests:\n") : text.index("\n  tests_report:\n")]
+    total = re.search(r"shards: \[(\d+)\]", tests_job)
+    listed = re.search(r"shard: \[([\d, ]+)\]", tests_job)
+    assert total is not None and listed is not None
+    n = int(total.group(1))
+    assert [int(k) for k in listed.group(1).split(",")] == list(range(1, n + 1))
+    assert "nox -s tests -- --shard ${{ matrix.shard }}/${{ matrix.shards }}" in tests_job
+    merge_job = text[text.index("\n  tests_report:\n") :]
+    assert "needs: tests" in merge_job and "!cancelled()" in merge_job
+    assert "uses: actions/download-artifact@" in merge_job
+    uploaded = re.search(r"name: (tests-otp.*)-shard-\$\{\{ matrix.shard \}\}", tests_job)
+    downloaded = re.search(r"pattern: (tests-otp.*)-shard-\*", merge_job)
+    assert uploaded is not None and downloaded is not None
+    assert uploaded.group(1) == downloaded.group(1)
+    assert "nox -s report -- merge shards/*" in merge_job
 
 
 def test_the_plt_is_restored_and_saved_in_its_own_step_even_on_failure() -> None:
     text = WORKFLOW.read_text()
     restore = text.index("uses: actions/cache/restore@")
-    run = text.index("run: nox -s dialyzer")
+    run = text.index("run: nox -s check")
     save = text.index("uses: actions/cache/save@")
     assert restore < run < save
     save_step = text[text.rindex("- name:", 0, save) : save]
@@ -109,7 +124,7 @@ def test_commands_in_the_workflow_and_docs_name_real_sessions() -> None:
 def test_docs_describe_every_job() -> None:
     doc = CI_DOC.read_text()
     for name in jobs(WORKFLOW.read_text()):
-        assert f"| `{name}` | `nox -s {name}` |" in doc
+        assert f"| `{name}` |" in doc
 
 
 def test_dependabot_updates_the_pinned_actions_where_they_are() -> None:

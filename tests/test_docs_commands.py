@@ -11,13 +11,16 @@ from collections.abc import Callable
 import pytest
 
 from sessions.bench import scenarios as bench_scenarios
-from sessions.core.options import PosargsParser, UsageError
+from sessions.core.options import UsageError
+from sessions.coverage import session as coverage_session
+from sessions.docs import check as docs_check
 from sessions.docs import markdown
 from sessions.doctor import session as doctor
 from sessions.elixir import dialyzer
 from sessions.examples import options as examples
 from sessions.python import env as python_env
-from sessions.release import cli as release
+from sessions.release import options as release_options
+from sessions.report import merge as report_merge
 from sessions.suite import run as suite
 from tests.helpers import REPO
 from tests.test_ci_workflow import nox_sessions
@@ -36,8 +39,11 @@ PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "tests": suite.options_parser,
     "dialyzer": dialyzer.options_parser,
     "examples": examples.options_parser,
-    "release": lambda: release.add_options(PosargsParser("release")),
+    "release": release_options.parser,
     "bench": bench_scenarios.options_parser,
+    "report": report_merge.options_parser,
+    "coverage": coverage_session.options_parser,
+    "docs_check": docs_check.options_parser,
 }
 
 

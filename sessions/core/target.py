@@ -17,6 +17,7 @@ from typing import Any
 
 from sessions.core.config import reject_unknown_keys
 from sessions.core.errors import NoxpitError
+from sessions.core.files import rel_label
 from sessions.core.semver import is_semver
 
 DEFAULT_PROJECT = "sample"
@@ -46,6 +47,8 @@ AREA_KEYS = {
     "lint",
     "setup",  # python area: [setup] installer
     "pytest",  # python area: [pytest] env
+    "tests",  # suite area: [tests] flaky
+    "coverage",  # coverage area: [coverage] fail_under
 }
 
 
@@ -101,10 +104,7 @@ class Target:
 
     def rel(self, path: Path) -> str:
         """A path as users see it: relative to the target root when inside it."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return rel_label(path, self.root)
 
 
 # --- mix.exs -------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path}: invalid TOML ({exc}); fix the file") from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
@@ -231,6 +231,11 @@ def suite_project_setting(suite_root: Path) -> str | None:
 
 def resolve_root(suite_root: Path, environ: Mapping[str, str]) -> Path:
     """Where the target is: env, then the suite's pyproject.toml, then ``sample``."""
+    if ENV_PROJECT in environ and not environ[ENV_PROJECT].strip():
+        # An empty value is a mistake (a typo'd $VAR), never a request for the sample.
+        raise ProjectError(
+            f"{ENV_PROJECT} is set but empty; set it to a Mix project directory or unset it"
+        )
     raw = environ.get(ENV_PROJECT) or suite_project_setting(suite_root) or DEFAULT_PROJECT
     path = Path(raw).expanduser()
     if not path.is_absolute():
@@ -269,6 +274,39 @@ def _str_list(config: Mapping[str, Any], key: str, default: list[str], label: st
     return list(value)
 
 
+MIN_FREE_BYTES = 1 << 20  # a run's reports (JUnit, logs) need well under this to start
+_PSEUDO_FS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def reports_dir_from(environ: Mapping[str, str]) -> Path | None:
+    """``NOXPIT_REPORTS`` checked before anything runs: a file, a pseudo-filesystem or a
+    read-only place would otherwise fail mid-run (Erlang crash dumps, pytest INTERNALERROR).
+    Nothing is created here; the sessions create the directory when they write."""
+    if ENV_REPORTS not in environ:
+        return None
+    raw = environ[ENV_REPORTS]
+    fix = f"set {ENV_REPORTS} to a writable directory or unset it"
+    if not raw.strip():
+        raise ProjectError(f"{ENV_REPORTS} is set but empty; {fix}")
+    path = Path(raw).expanduser().resolve()
+    if any(path == top or top in path.parents for top in _PSEUDO_FS):
+        raise ProjectError(f"{ENV_REPORTS}={raw}: not a place for files; {fix}")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ProjectError(f"{ENV_REPORTS}={raw}: {existing} is a file, not a directory; {fix}")
+    disk = os.statvfs(existing)
+    if disk.f_flag & os.ST_RDONLY or not os.access(existing, os.W_OK | os.X_OK):
+        raise ProjectError(f"{ENV_REPORTS}={raw}: {existing} is not writable; {fix}")
+    if disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
+        raise ProjectError(
+            f"{ENV_REPORTS}={raw}: no space left on {existing} (under 1 MiB free); "
+            "free some space or point it elsewhere"
+        )
+    return path
+
+
 def build_target(root: Path, environ: Mapping[str, str]) -> Target:
     """Read mix.exs and the target's config into one ``Target``."""
     if not root.exists():
@@ -297,8 +335,7 @@ def build_target(root: Path, environ: Mapping[str, str]) -> Target:
     python = config.get("python")
     if python is not None and (not isinstance(python, str) or not python):
         raise ProjectError(f"{label}: `python` must be an interpreter name or path")
-    reports = environ.get(ENV_REPORTS)
-    reports_dir = Path(reports).expanduser().resolve() if reports else root / "_build" / "noxpit"
+    reports_dir = reports_dir_from(environ) or root / "_build" / "noxpit"
 
     return Target(
         root=root,

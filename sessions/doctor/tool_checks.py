@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from sessions.core.files import last_line
 from sessions.doctor.model import Outcome, Probe, error, ok
 from sessions.doctor.python_checks import pyenv_remedy, unselected_pyenv_version
 
@@ -78,7 +79,7 @@ def poetry_interpreter(probe: Probe, poetry: str) -> str | None:
         ran = probe.run([pyenv, "which", "poetry"])
         if not ran.ok:
             return None
-        script = ran.output.strip().splitlines()[-1]
+        script = last_line(ran.output)
         head = _first_line(script)
         if head is None or not head.startswith("#!") or "python" not in head:
             return None

@@ -93,12 +93,16 @@ def environment(
 
 
 def run_environment(
-    target: Target, variant: str, base: Mapping[str, str], extra: Mapping[str, str] | None = None
+    target: Target,
+    variant: str,
+    base: Mapping[str, str],
+    extra: Mapping[str, str] | None = None,
+    report_file: Path | None = None,
 ) -> dict[str, str]:
     """The test environment plus where the formatter writes and what it is called."""
     return {
         **environment(target, base, extra),
-        "NOXPIT_JUNIT_FILE": str(junit_path(target, variant)),
+        "NOXPIT_JUNIT_FILE": str(report_file or junit_path(target, variant)),
         "NOXPIT_JUNIT_SUITE": label(variant),
         "NOXPIT_FORMATTER_SOURCE": str(FORMATTER_SOURCE),
         "NOXPIT_FORMATTER_CACHE": str(formatter_cache(base)),
@@ -144,19 +148,25 @@ def run_variant(
     variant: str,
     posargs: Sequence[str] = (),
     plan: Plan | None = None,
+    *,
+    report_file: Path | None = None,
+    partition: int | None = None,
 ) -> VariantResult:
-    """One variant on an already compiled test build; failures annotated on GitHub."""
+    """One variant on an already compiled test build; failures annotated on GitHub.
+    ``partition`` is ``MIX_TEST_PARTITION`` (posargs then hold ``--partitions N``);
+    ``report_file`` replaces the variant's JUnit path (a rerun writes its own)."""
     the_plan = plan or variants_.plan(target)
     variants_.check_variant(the_plan, variant)
-    report_file = junit_path(target, variant)
+    report_file = report_file or junit_path(target, variant)
     report_file.unlink(missing_ok=True)  # a crashed run must not leave last run's results
     target.reports_dir.mkdir(parents=True, exist_ok=True)
-    console.step(" ".join(["mix test", *test_args(variant, posargs, the_plan.exclude)]))
+    prefix = [f"MIX_TEST_PARTITION={partition}"] if partition else []
+    console.step(" ".join([*prefix, "mix test", *test_args(variant, posargs, the_plan.exclude)]))
+    env = run_environment(target, variant, os.environ, the_plan.env, report_file)
+    if partition:
+        env["MIX_TEST_PARTITION"] = str(partition)
     completed = procs.run(
-        command(variant, posargs, the_plan.exclude),
-        cwd=target.root,
-        env=run_environment(target, variant, os.environ, the_plan.env),
-        capture=True,
+        command(variant, posargs, the_plan.exclude), cwd=target.root, env=env, capture=True
     )
     report = junit.read_if_present(report_file)
     nothing = nothing_to_rerun(posargs, completed, len(report.cases) if report else 0)
@@ -169,12 +179,3 @@ def run_variant(
     if report is not None:
         junit.annotate_failures(console, report, label(variant))
     return VariantResult(variant, completed, report, nothing)
-
-
-def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> VariantResult:
-    """The ``mix_test`` session, ``[VARIANT] [mix test args]``: compile once, then the
-    variant."""
-    the_plan = variants_.plan(target)
-    variant, args = variants_.split_posargs(the_plan, posargs)
-    compile_for_tests(target, console, plan=the_plan)
-    return run_variant(target, console, variant, args, the_plan)

@@ -11,11 +11,12 @@ from typing import Any
 
 from sessions.core.config import read_section, reject_unknown_keys, rule
 from sessions.core.errors import NoxpitError
+from sessions.elixir.build import MIX_ENV_PATTERN
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_GLOBS = ("*.exs",)
 DEFAULT_MIX_ENV = "dev"
-MIX_ENV_RULE = rule(pattern=r"[a-z_][a-z0-9_]*", what='a Mix env name, e.g. "dev"')
+MIX_ENV_RULE = rule(pattern=MIX_ENV_PATTERN, what='a Mix env name, e.g. "dev"')
 ENV_NAME_RULE = rule(pattern=r"[A-Za-z_][A-Za-z0-9_]*", what='a variable name, e.g. "APP_TOKEN"')
 
 

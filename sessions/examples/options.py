@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessions.core import shard as shard_
 from sessions.core.options import PosargsParser
+from sessions.core.shard import Shard
 from sessions.examples.config import ExamplesError
 
 
@@ -21,6 +23,7 @@ class Options:
     failed: bool = False
     report: Path | None = None
     names: tuple[str, ...] = ()
+    shard: Shard | None = None  # run only the examples whose names hash to this shard
 
 
 def _int_at_least_one(text: str) -> int:
@@ -58,6 +61,12 @@ def options_parser() -> PosargsParser:
     )
     parser.add_argument("--failed", action="store_true", help="rerun the last run's failures")
     parser.add_argument("--report", type=Path, metavar="PATH", help="write a Markdown page")
+    parser.add_argument(
+        "--shard",
+        type=shard_.parse,
+        metavar="K/N",
+        help="run shard K of N (a stable split of the example names, for CI runners)",
+    )
     parser.add_argument("names", nargs="*", help="examples to run (default: all)")
     return parser
 
@@ -81,6 +90,7 @@ def to_options(parsed: argparse.Namespace, base: Path) -> Options:
         failed=parsed.failed,
         report=report_path,
         names=tuple(parsed.names),
+        shard=parsed.shard,
     )
 
 

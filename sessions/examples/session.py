@@ -145,6 +145,9 @@ def run_session(
         selected = select(found.examples, names)
     else:
         selected = select(found.examples, options.names, target.examples_dir.name, found.helpers)
+    if options.shard is not None:
+        selected = [e for e in selected if options.shard.holds(e.name)]
+        console.step(f"examples: shard {options.shard}: {len(selected)} of them")
     timeout = options.timeout or config.timeout
     app_ports = ports.detect(target.root, config.mix_env)
     planned = plan(target, selected, config, timeout, app_ports)

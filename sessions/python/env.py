@@ -142,6 +142,11 @@ def _missing_interpreter(spec: VenvSpec, target: Target, console: Console) -> Se
     return SetupResult(spec.path, "skipped")
 
 
+# What a venv creator writes before pyvenv.cfg: a directory holding only these is a venv
+# whose creation was interrupted (Ctrl-C, SIGTERM), safe to create again.
+_VENV_LAYOUT = {"bin", "lib", "lib64", "include", "share", ".gitignore", "CACHEDIR.TAG", ".lock"}
+
+
 def _refuse_non_venv(spec: VenvSpec, rel: str) -> None:
     """Creating a venv clears its directory: never do that to a file or to sources."""
     path = spec.path
@@ -151,7 +156,11 @@ def _refuse_non_venv(spec: VenvSpec, rel: str) -> None:
             f"{rel} is a file, not a venv directory; move it away (or point {key} at another "
             "directory), then run `nox -s setup`"
         )
-    if path.is_dir() and not (path / "pyvenv.cfg").exists() and any(path.iterdir()):
+    if (
+        path.is_dir()
+        and not (path / "pyvenv.cfg").exists()
+        and not {entry.name for entry in path.iterdir()} <= _VENV_LAYOUT
+    ):
         raise SetupError(
             f"{rel} exists but is not a venv (no pyvenv.cfg) and is not empty; move it away "
             f"or point {key} at another directory"
@@ -212,6 +221,10 @@ def ensure_venv(
         return _missing_interpreter(spec, target, console)
     (spec.path / FINGERPRINT_FILE).unlink(missing_ok=True)  # never claim up to date midway
     if recreate:
+        if spec.path.is_dir() and not (spec.path / "pyvenv.cfg").exists():
+            # Left by an interrupted creation (only venv layout: _refuse_non_venv checked);
+            # uv will not --clear a directory that is not a venv yet.
+            shutil.rmtree(spec.path)
         console.step(f"setup: creating {rel} with {base}")
         made = procs.run(
             installer.create_command(base, spec.path), cwd=target.root, echo=echo, capture=True

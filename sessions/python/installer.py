@@ -98,8 +98,12 @@ def install_failure(output: str) -> str | None:
 
 
 def error_line(output: str) -> str:
-    """The installer's own reason: its last ``error:`` line, else its last line."""
+    """The installer's own reason: a full disk when it says so (uv's ``error:`` line then
+    only says the venv failed), else its last ``error:`` line, else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "No space left on device" in line or "Disk quota exceeded" in line:
+            return f"{line[:200]}; free some space and run again"
     for line in reversed(lines):
         if line.lower().startswith(("error", "\N{MULTIPLICATION SIGN}", "x ")):
             return line[:200]

@@ -9,17 +9,22 @@ nothing hides a broken test path.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sessions.core import procs
 from sessions.core.config import read_section
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.shard import Shard
 from sessions.core.target import Target
 
 NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
+PLUGIN_DIR = Path(__file__).resolve().parent / "pytest_plugin"
+SHARD_PLUGIN = "noxpit_pytest_shard"
 QUIET_DEFAULTS = {
     "OTEL_TRACES_EXPORTER": "none",
     "OTEL_METRICS_EXPORTER": "none",
@@ -44,13 +49,28 @@ def settings(target: Target) -> PytestSettings:
     )
 
 
-def environment(target: Target, base: Mapping[str, str]) -> dict[str, str]:
+def environment(
+    target: Target, base: Mapping[str, str], shard: Shard | None = None
+) -> dict[str, str]:
     """Quiet defaults, then ``[pytest] env``, then the caller's environment; the python dir
-    first on ``PYTHONPATH``."""
+    first on ``PYTHONPATH`` (and, for a shard, the directory of noxpit's shard plugin)."""
     env = {**QUIET_DEFAULTS, **settings(target).env, **base}
     existing = base.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(target.python_dir) + (os.pathsep + existing if existing else "")
+    paths = [str(target.python_dir), *([str(PLUGIN_DIR)] if shard else []), existing]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    if shard:
+        env["NOXPIT_PYTEST_SHARD"] = str(shard)
     return env
+
+
+def junit_path(target: Target) -> Path:
+    return target.reports_dir / "pytest.xml"
+
+
+def cache_dir(target: Target) -> Path:
+    """pytest's cache (what ``--last-failed`` reads) lives with noxpit's reports, not in the
+    target's tree."""
+    return target.reports_dir / "pytest-cache"
 
 
 def names_paths(target: Target, posargs: Sequence[str]) -> bool:
@@ -66,8 +86,13 @@ def names_paths(target: Target, posargs: Sequence[str]) -> bool:
     return False
 
 
-def command(target: Target, posargs: Sequence[str]) -> list[str]:
-    junit = target.reports_dir / "pytest.xml"
+def command(
+    target: Target,
+    posargs: Sequence[str],
+    junit_file: Path | None = None,
+    shard: Shard | None = None,
+) -> list[str]:
+    junit = junit_file or junit_path(target)
     default = [] if names_paths(target, posargs) else [str(target.python_dir / "tests")]
     return [
         str(target.venv_python),
@@ -75,12 +100,24 @@ def command(target: Target, posargs: Sequence[str]) -> list[str]:
         "pytest",
         *default,
         f"--junitxml={junit}",
+        "-o",
+        f"cache_dir={cache_dir(target)}",
+        *(["-p", SHARD_PLUGIN] if shard else []),
         *posargs,
     ]
 
 
-def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> procs.Completed:
-    """Run pytest; a run that collected nothing raises instead of passing."""
+def run(
+    target: Target,
+    console: Console,
+    posargs: Sequence[str] = (),
+    *,
+    junit_file: Path | None = None,
+    shard: Shard | None = None,
+    allow_empty: bool = False,
+) -> procs.Completed:
+    """Run pytest; a run that collected nothing raises instead of passing (unless
+    ``allow_empty``: a shard may hold none of a small suite's tests, a rerun may find none)."""
     if not target.venv_python.exists():
         raise PytestError(f"no venv at {target.rel(target.venv_dir)}; run `nox -s setup` first")
     tests = target.python_dir / "tests"
@@ -89,9 +126,12 @@ def run(target: Target, console: Console, posargs: Sequence[str] = ()) -> procs.
             f"no tests directory {target.rel(tests)}; add pytest tests there (test_*.py)"
         )
     target.reports_dir.mkdir(parents=True, exist_ok=True)
-    console.step(f"pytest {target.rel(tests)}" + (" " + " ".join(posargs) if posargs else ""))
-    env = environment(target, os.environ)
-    completed = procs.run(command(target, posargs), cwd=target.root, env=env)
+    shown = [*posargs, *([f"(shard {shard})"] if shard else [])]
+    console.step(f"pytest {target.rel(tests)}" + (" " + " ".join(shown) if shown else ""))
+    env = environment(target, os.environ, shard)
+    completed = procs.run(command(target, posargs, junit_file, shard), cwd=target.root, env=env)
+    if completed.returncode == NO_TESTS_COLLECTED and allow_empty:
+        return dataclasses.replace(completed, returncode=0)
     if completed.returncode == NO_TESTS_COLLECTED:
         selection = f" with {' '.join(posargs)}" if posargs else ""
         raise PytestError(

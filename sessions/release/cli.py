@@ -13,7 +13,6 @@ import sys
 
 try:
     from sessions.core import child
-    from sessions.release.options import add_options  # noqa: F401  (docs' command checker)
 except KeyboardInterrupt:  # Ctrl-C while Python is still importing: same quiet exit
     sys.exit(130)
 

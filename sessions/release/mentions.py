@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sessions.core.files import rel_label
 from sessions.release.history import HistoryGlobs, TextContext, glob_match, versions_in
 from sessions.release.settings import MentionRule, ReleaseTable
 
@@ -44,10 +45,7 @@ class Decider:
         self._contexts: dict[Path, tuple[str, TextContext]] = {}
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return rel_label(path, self.root)
 
     def context(self, path: Path, text: str) -> TextContext:
         cached = self._contexts.get(path)

@@ -1,29 +1,35 @@
 """The main job: setup when needed, pytest (with the one test compile alongside), every mix
-test variant, then one summary whose test counts come from the JUnit files the suites wrote.
+test variant, then one summary whose test counts come from the JUnit files the suites wrote,
+and ``report.json`` in the reports dir.
 
 Every suite runs even when an earlier one failed, so one run shows everything broken; only
-the mix variants wait for the compile they share.
+the mix variants wait for the compile they share. Failed tests are rerun once (``rerun``);
+``--shard K/N`` runs one CI shard of every suite.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sessions.core import junit, procs
+from sessions.core import junit
+from sessions.core import report as run_report
+from sessions.core import shard as shard_
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser
+from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.elixir import exunit as mix_test
 from sessions.elixir import variants
 from sessions.python import env as python_env
-from sessions.python import pytest_run
+from sessions.suite import flaky as flaky_
+from sessions.suite import rerun as rerun_
 
 PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 COMPILE_NAME = "mix compile (test)"
@@ -37,6 +43,16 @@ class SuiteResult:
     detail: str = ""
     counts: junit.Counts | None = None  # from the suite's JUnit file, when it has one
     variant: str = ""  # the mix test variant this suite is, if it is one
+    flaky: tuple[str, ...] = ()  # failed, then passed when rerun
+    notes: tuple[str, ...] = ()  # each flaky test with its history
+
+
+@dataclass(frozen=True)
+class Options:
+    failed_only: bool = False
+    rerun: bool = True
+    shard: Shard | None = None
+    policy: str = "warn"  # [tests] flaky
 
 
 def options_parser() -> PosargsParser:
@@ -46,22 +62,46 @@ def options_parser() -> PosargsParser:
         action="store_true",
         help="rerun only what failed last time (`mix test --failed`, pytest --last-failed)",
     )
+    parser.add_argument(
+        "--no-rerun",
+        dest="rerun",
+        action="store_false",
+        help="do not rerun failed tests once (a test that fails is then never flaky)",
+    )
+    parser.add_argument(
+        "--shard",
+        type=shard_.parse,
+        metavar="K/N",
+        help="run shard K of N: mix test --partitions N, pytest by a stable split of test ids",
+    )
+    parser.add_argument(
+        "--cover",
+        action="store_true",
+        help="measure coverage too: the coverage session (docs/coverage.md)",
+    )
     return parser
 
 
-def _exit_detail(completed: procs.Completed) -> str:
-    return "timed out" if completed.timed_out else f"exit {completed.returncode}"
+def to_options(args: object, target: Target) -> Options:
+    """The parsed posargs and the ``[tests] flaky`` policy (checked before any work)."""
+    return Options(
+        failed_only=bool(getattr(args, "failed", False)),
+        rerun=bool(getattr(args, "rerun", True)),
+        shard=getattr(args, "shard", None),
+        policy=flaky_.flaky_policy(target, os.environ),
+    )
 
 
-def _from_run(
-    name: str, completed: procs.Completed, report: junit.Report | None, elapsed: float
+def _from_tested(
+    tested: rerun_.Tested, elapsed: float, policy: str, variant: str = ""
 ) -> SuiteResult:
-    counts = report.counts if report is not None else None
-    if not completed.ok:
-        return SuiteResult(name, FAILED, elapsed, _exit_detail(completed), counts)
-    if report is None:
-        return SuiteResult(name, ERROR, elapsed, "passed but wrote no JUnit report")
-    return SuiteResult(name, PASSED, elapsed, "", counts)
+    status, detail = rerun_.verdict(tested, policy)
+    counts = tested.report.counts if tested.report is not None else None
+    if status == ERROR:
+        counts = None
+    return SuiteResult(
+        tested.name, status, elapsed, detail, counts, variant, tested.flaky, tested.history
+    )
 
 
 def _guarded(name: str, console: Console, action: Callable[[float], SuiteResult]) -> SuiteResult:
@@ -82,17 +122,14 @@ def _setup(target: Target, console: Console) -> SuiteResult:
     return _guarded("setup", console, action)
 
 
-def _pytest(target: Target, console: Console, failed_only: bool) -> SuiteResult:
-    report_file = target.reports_dir / "pytest.xml"
-
+def _pytest(target: Target, console: Console, options: Options) -> SuiteResult:
     def action(start: float) -> SuiteResult:
-        report_file.unlink(missing_ok=True)
-        args = ["--last-failed"] if failed_only else []
-        completed = pytest_run.run(target, console, args)
-        report = junit.read_if_present(report_file)
-        return _from_run("pytest", completed, report, time.monotonic() - start)
+        args = ["--last-failed"] if options.failed_only else []
+        tested = rerun_.pytest(target, console, args, rerun=options.rerun, shard=options.shard)
+        rerun_.tell(console, tested)
+        return _from_tested(tested, time.monotonic() - start, options.policy)
 
-    return _guarded("pytest", console, action)
+    return _guarded(rerun_.PYTEST_NAME, console, action)
 
 
 def _compile(target: Target, console: Console, plan: variants.Plan) -> SuiteResult:
@@ -105,24 +142,23 @@ def _compile(target: Target, console: Console, plan: variants.Plan) -> SuiteResu
 
 
 def _variant(
-    target: Target, console: Console, plan: variants.Plan, variant: str, failed_only: bool
+    target: Target, console: Console, plan: variants.Plan, variant: str, options: Options
 ) -> SuiteResult:
     name = mix_test.label(variant)
 
     def action(start: float) -> SuiteResult:
-        args = ["--failed"] if failed_only else []
-        result = mix_test.run_variant(target, console, variant, args, plan)
-        elapsed = time.monotonic() - start
-        if result.nothing_to_rerun:
-            counts = result.report.counts if result.report else None
-            return SuiteResult(name, SKIPPED, elapsed, "nothing to rerun", counts, variant)
-        outcome = _from_run(name, result.completed, result.report, elapsed)
-        return dataclasses.replace(outcome, variant=variant)
+        args = ["--failed"] if options.failed_only else []
+        tested = rerun_.exunit_variant(
+            target, console, plan, variant, args, rerun=options.rerun, shard=options.shard
+        )
+        rerun_.tell(console, tested)
+        return _from_tested(tested, time.monotonic() - start, options.policy, variant)
 
     return _guarded(name, console, action)
 
 
-def run_all(target: Target, console: Console, *, failed_only: bool = False) -> list[SuiteResult]:
+def run_all(target: Target, console: Console, options: Options | None = None) -> list[SuiteResult]:
+    options = options or Options(policy=flaky_.flaky_policy(target, os.environ))
     plan = variants.plan(target)  # a bad [mix_test] table stops here, before any work
     results = [_setup(target, console)]
     # The test compile runs while pytest does (another core, independent files); its
@@ -132,7 +168,7 @@ def run_all(target: Target, console: Console, *, failed_only: bool = False) -> l
     compile_console.colour = console.colour
     with ThreadPoolExecutor(max_workers=1) as pool:
         compiling = pool.submit(_compile, target, compile_console, plan)
-        results.append(_pytest(target, console, failed_only))
+        results.append(_pytest(target, console, options))
         compiled = compiling.result()
     console.stream.write(held.getvalue())
     console.stream.flush()
@@ -150,29 +186,37 @@ def run_all(target: Target, console: Console, *, failed_only: bool = False) -> l
                 )
             )
             continue
-        results.append(_variant(target, console, plan, variant, failed_only))
+        results.append(_variant(target, console, plan, variant, options))
     for tag in plan.in_default:  # its tests ran in the default variant: not twice
         results.append(SuiteResult(mix_test.label(tag), SKIPPED, 0.0, plan.why_not_run(tag)))
     return results
 
 
-def _count_cells(counts: junit.Counts | None) -> list[str]:
+def _count_cells(counts: junit.Counts | None, flaky: int) -> list[str]:
     if counts is None:
-        return ["-", "-", "-"]
-    return [str(counts.tests), str(counts.failures), str(counts.skipped)]
+        return ["-", "-", "-", "-"]
+    return [str(counts.tests), str(counts.failures), str(flaky), str(counts.skipped)]
 
 
 def summary_rows(results: list[SuiteResult]) -> list[list[str]]:
     """One row per suite, then the total of every suite that wrote a JUnit report."""
     rows = [
-        [r.name, r.status, *_count_cells(r.counts), seconds(r.seconds), r.detail] for r in results
+        [r.name, r.status, *_count_cells(r.counts, len(r.flaky)), seconds(r.seconds), r.detail]
+        for r in results
     ]
     total = junit.total(r.counts for r in results if r.counts is not None)
+    flaky = sum(len(r.flaky) for r in results)
     failed = [r.name for r in results if r.status.bad]
-    status = FAILED if failed else PASSED
+    status = FAILED if failed else (Status.FLAKY if flaky else PASSED)
     detail = f"{len(failed)} of {len(results)} failed" if failed else ""
     rows.append(
-        ["total", status, *_count_cells(total), seconds(sum(r.seconds for r in results)), detail]
+        [
+            "total",
+            status,
+            *_count_cells(total, flaky),
+            seconds(sum(r.seconds for r in results)),
+            detail,
+        ]
     )
     return rows
 
@@ -180,18 +224,62 @@ def summary_rows(results: list[SuiteResult]) -> list[list[str]]:
 def summarize(console: Console, results: list[SuiteResult]) -> bool:
     console.line()
     console.table(
-        ["suite", "result", "tests", "failures", "skipped", "time", "detail"],
+        ["suite", "result", "tests", "failures", "flaky", "skipped", "time", "detail"],
         summary_rows(results),
         title="noxpit tests summary",
     )
+    notes = [f"{r.name}: {note}" for r in results for note in (r.notes or r.flaky)]
+    if notes:
+        console.line("flaky tests (failed, then passed when rerun):")
+        for note in notes:
+            console.line(f"  {note}")
     return not any(r.status.bad for r in results)
+
+
+def to_report(
+    target: Target, results: list[SuiteResult], shard: Shard | None
+) -> run_report.RunReport:
+    """The run as ``report.json``: setup and the compile are steps, the rest suites."""
+    steps = [r for r in results if r.counts is None and not r.variant and r.name != "pytest"]
+    suites = [r for r in results if r not in steps]
+    return run_report.RunReport(
+        target=target.app,
+        steps=tuple(run_report.StepReport(r.name, r.status, r.seconds, r.detail) for r in steps),
+        suites=tuple(
+            run_report.SuiteReport(
+                r.name,
+                r.status,
+                tests=r.counts.tests if r.counts else 0,
+                failures=r.counts.failures if r.counts else 0,
+                skipped=r.counts.skipped if r.counts else 0,
+                seconds=r.seconds,
+                flaky=r.flaky,
+                detail=r.detail,
+            )
+            for r in suites
+        ),
+        shards=(str(shard),) if shard else (),
+        seconds=sum(r.seconds for r in results),
+    )
 
 
 def failure_message(results: list[SuiteResult]) -> str:
     failed = [r for r in results if r.status.bad]
     message = f"{len(failed)} of {len(results)} suites failed: {', '.join(r.name for r in failed)}"
+    if failed and all(r.flaky and r.counts and not r.counts.failures for r in failed):
+        return message + ' (flaky tests only; [tests] flaky = "warn" lets them pass)'
     variants_failed = [r.variant for r in failed if r.variant]
     if variants_failed:
         hint = f"nox -s mix_test -- {variants_failed[0]} --failed"
         message += f"; rerun what failed with `nox -s tests -- --failed` or `{hint}`"
     return message
+
+
+def finish(
+    target: Target, console: Console, results: list[SuiteResult], shard: Shard | None
+) -> bool:
+    """The summary, and ``report.json`` in the reports dir; whether the run passed."""
+    ok = summarize(console, results)
+    path = run_report.write(to_report(target, results, shard), target.reports_dir)
+    console.step(f"report: {target.rel(path)}")
+    return ok

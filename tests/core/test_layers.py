@@ -27,7 +27,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "examples": frozenset({"elixir", "python"}),
     "doctor": frozenset({"elixir", "python"}),
     "suite": frozenset({"elixir", "python"}),
+    "report": frozenset(),
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
+    "coverage": frozenset({"elixir", "python", "suite"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 

@@ -130,3 +130,10 @@ def test_dialyzer_passes_then_names_a_wrong_spec(sample_copy: Path) -> None:
     )
     assert "noxpit > dialyzer: 1 warning" in result.stdout
     assert "dialyzer: 1 warning; fix them or waive them in .dialyzer_ignore" in result.stdout
+
+
+def test_mix_test_on_a_fresh_copy_prepares_the_venv_its_workers_need(fresh_sample: Path) -> None:
+    done = run_nox(fresh_sample, "-s", "mix_test", "--", "python_integration")
+    assert done.returncode == 0, done.stdout
+    assert (fresh_sample / ".venv" / "bin" / "python3").exists()
+    assert re.search(r"\b0 failures\b", done.stdout), done.stdout

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sessions.core.shard import Shard
 from sessions.python import pytest_run
 from tests.python.support import make_target
 
@@ -24,7 +25,14 @@ def test_environment_and_command(tmp_path: Path) -> None:
     (tests_dir / "test_a.py").write_text("")
     command = pytest_run.command(target, ["-k", "fast"])
     assert command[3] == str(tests_dir)
-    assert command[-3:] == [f"--junitxml={target.reports_dir / 'pytest.xml'}", "-k", "fast"]
+    assert command[-5:] == [
+        f"--junitxml={target.reports_dir / 'pytest.xml'}",
+        "-o",
+        f"cache_dir={target.reports_dir / 'pytest-cache'}",  # not in the target's tree
+        "-k",
+        "fast",
+    ]
+    assert "noxpit_pytest_shard" not in command
     own = pytest_run.command(target, ["priv/python/tests/test_a.py::test_x"])
     assert str(tests_dir) not in own  # a named path is not collected twice
 
@@ -53,3 +61,14 @@ def test_bad_pytest_table_is_one_line(tmp_path: Path, toml: str, message: str) -
     with pytest.raises(pytest_run.PytestError) as caught:
         pytest_run.environment(target, {})
     assert str(caught.value) == f"{target.config_file}: {message}"
+
+
+def test_a_shard_loads_the_plugin_from_noxpit(tmp_path: Path) -> None:
+    target = make_target(tmp_path)
+    shard = Shard(2, 3)
+    env = pytest_run.environment(target, {}, shard)
+    assert env["NOXPIT_PYTEST_SHARD"] == "2/3"
+    plugin_dir = env["PYTHONPATH"].split(os.pathsep)[1]
+    assert (Path(plugin_dir) / "noxpit_pytest_shard.py").is_file()
+    command = pytest_run.command(target, [], shard=shard)
+    assert command[command.index("-p") + 1] == "noxpit_pytest_shard"

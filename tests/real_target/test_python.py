@@ -33,8 +33,8 @@ FAILED = re.compile(r"^FAILED (\S+)", re.MULTILINE)
 
 
 def counts(output: str) -> dict[str, int]:
-    """pytest's closing line as {outcome: n}."""
-    line = SUMMARY.findall(output)[-1]
+    """The first run's closing line as {outcome: n} (a rerun of failures prints its own)."""
+    line = SUMMARY.findall(output)[0]
     return {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", line)}
 
 

@@ -12,7 +12,7 @@ from sessions.core.console import Console
 from sessions.core.junit import Counts
 from sessions.core.options import UsageError
 from sessions.core.status import Status
-from sessions.core.target import build_target
+from sessions.core.target import Target, build_target
 from sessions.elixir import variants
 from sessions.suite import run as suite
 
@@ -30,10 +30,10 @@ def test_summary_rows_and_total() -> None:
         ),
     ]
     rows = suite.summary_rows(results)
-    assert rows[0] == ["setup", "passed", "-", "-", "-", "0.1s", "up to date"]
-    assert rows[1][:5] == ["pytest", "passed", "87", "0", "1"]
-    assert rows[3][:5] == ["mix test (default)", "failed", "27", "2", "0"]
-    assert rows[-1] == ["total", "failed", "114", "2", "1", "3.6s", "2 of 5 failed"]
+    assert rows[0] == ["setup", "passed", "-", "-", "-", "-", "0.1s", "up to date"]
+    assert rows[1][:6] == ["pytest", "passed", "87", "0", "0", "1"]
+    assert rows[3][:6] == ["mix test (default)", "failed", "27", "2", "0", "0"]
+    assert rows[-1] == ["total", "failed", "114", "2", "0", "1", "3.6s", "2 of 5 failed"]
     out = io.StringIO()
     assert suite.summarize(Console(out, {}), results) is False
     assert "noxpit tests summary" in out.getvalue()
@@ -42,11 +42,65 @@ def test_summary_rows_and_total() -> None:
     )
 
 
-def test_tests_takes_only_failed() -> None:
-    assert suite.options_parser().parse_args(["--failed"]).failed is True
-    assert suite.options_parser().parse_args([]).failed is False
+def test_tests_options() -> None:
+    parser = suite.options_parser()
+    assert parser.parse_args(["--failed"]).failed is True
+    defaults = parser.parse_args([])
+    assert (defaults.failed, defaults.rerun, defaults.shard) == (False, True, None)
+    assert parser.parse_args(["--no-rerun"]).rerun is False
+    assert str(parser.parse_args(["--shard", "2/3"]).shard) == "2/3"
     with pytest.raises(UsageError, match=r"Usage: nox -s tests --"):
-        suite.options_parser().parse_args(["--fast"])
+        parser.parse_args(["--fast"])
+    with pytest.raises(UsageError, match=r"--shard 4/3: expected K/N with 1 <= K <= N"):
+        parser.parse_args(["--shard", "4/3"])
+
+
+def test_flaky_suites_are_counted_apart_and_named() -> None:
+    flaky = ("test races (PoolTest)",)
+    results = [
+        suite.SuiteResult("setup", Status.PASSED, 0.1, "up to date"),
+        suite.SuiteResult("pytest", Status.PASSED, 1.5, "", Counts(87, 0, 1)),
+        suite.SuiteResult(
+            "mix test (default)",
+            Status.FLAKY,
+            1.2,
+            "1 flaky (passed when rerun)",
+            Counts(27, 0, 0),
+            "default",
+            flaky,
+            ("test races (PoolTest): flaked 2 of 9 runs",),
+        ),
+    ]
+    rows = suite.summary_rows(results)
+    assert rows[2][:6] == ["mix test (default)", "flaky", "27", "0", "1", "0"]
+    assert rows[-1][:6] == ["total", "flaky", "114", "0", "1", "1"]
+    out = io.StringIO()
+    assert suite.summarize(Console(out, {}), results) is True  # flaky = "warn"
+    assert "mix test (default): test races (PoolTest): flaked 2 of 9 runs" in out.getvalue()
+    shard = suite.shard_.parse("1/2")
+    report = suite.to_report(build_target_for_report(), results, shard)
+    assert [s.name for s in report.steps] == ["setup"]
+    assert [(s.name, s.tests, s.flaky) for s in report.suites] == [
+        ("pytest", 87, ()),
+        ("mix test (default)", 27, flaky),
+    ]
+    assert report.shards == ("1/2",)
+    assert report.status == Status.PASSED
+
+
+def build_target_for_report() -> Target:
+    return build_target(Path(__file__).resolve().parents[2] / "sample", {})
+
+
+def test_only_flaky_failures_say_how_to_let_them_pass() -> None:
+    results = [
+        suite.SuiteResult(
+            "pytest", Status.FAILED, 1.0, "1 flaky", Counts(3, 0, 0), "", ("test_x (t)",)
+        )
+    ]
+    assert suite.failure_message(results) == (
+        '1 of 1 suites failed: pytest (flaky tests only; [tests] flaky = "warn" lets them pass)'
+    )
 
 
 def test_a_failed_custom_tag_variant_is_hinted_with_a_command_that_exists(tmp_path: Path) -> None:

@@ -1,0 +1,200 @@
+"""The suites of ``tests``, measured: pytest and every ``mix test`` variant run with
+coverage on, each writing its data to its own place under ``<reports>/coverage/data``.
+
+pytest gets noxpit's coverage directory on PYTHONPATH and ``COVERAGE_PROCESS_START``;
+each variant runs ``mix test --cover --export-coverage noxpit-<variant>`` with the same
+Python environment, so the workers it starts measure themselves. The export Mix writes to
+``cover/`` is moved into the data dir (``cover/`` is removed when this run created it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessions.core import junit, procs
+from sessions.core.console import Console
+from sessions.core.errors import NoxpitError
+from sessions.core.status import Status
+from sessions.core.target import Target
+from sessions.coverage.python_tool import Tool, rcfile_text
+from sessions.elixir import exunit, variants
+from sessions.python import env as python_env
+from sessions.python import pytest_run
+from sessions.suite.run import SuiteResult
+
+HOLD = Path(__file__).resolve().parent / "hold.py"
+HOLD_SECONDS = "10"  # how long workers may take to save their data after `mix test` ends
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one run keeps its data (``<reports>/coverage``)."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def alive(self) -> Path:
+        return self.root / "alive"
+
+    @property
+    def rcfile(self) -> Path:
+        return self.root / "coveragerc"
+
+    def python_data(self, suite: str) -> Path:
+        return self.data / f"python-{suite}"
+
+    def coverdata(self, variant: str) -> Path:
+        return self.data / f"elixir-{variant}.coverdata"
+
+    def fresh(self, target: Target) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        for directory in (self.data, self.alive):
+            directory.mkdir(parents=True)
+        self.rcfile.write_text(rcfile_text(target), encoding="utf-8")
+
+
+def layout(target: Target) -> Layout:
+    return Layout(target.reports_dir / "coverage")
+
+
+def measured_env(tool: Tool, place: Layout, suite: str) -> dict[str, str]:
+    return {
+        **tool.environment(os.environ),
+        "COVERAGE_PROCESS_START": str(place.rcfile),
+        "COVERAGE_FILE": str(place.python_data(suite) / ".coverage"),
+        "NOXPIT_COVERAGE_ALIVE": str(place.alive),
+    }
+
+
+def _status(completed: procs.Completed, report: junit.Report | None) -> tuple[Status, str]:
+    if not completed.ok:
+        return Status.FAILED, "timed out" if completed.timed_out else f"exit {completed.returncode}"
+    if report is None:
+        return Status.ERROR, "passed but wrote no JUnit report"
+    return Status.PASSED, ""
+
+
+def _guard(name: str, console: Console, start: float, error: NoxpitError) -> SuiteResult:
+    console.line(f"noxpit > {name}: {error}")
+    return SuiteResult(name, Status.ERROR, time.monotonic() - start, str(error))
+
+
+def run_pytest(target: Target, console: Console, tool: Tool, place: Layout) -> SuiteResult:
+    start = time.monotonic()
+    report_file = target.reports_dir / "pytest.xml"
+    try:
+        report_file.unlink(missing_ok=True)
+        place.python_data("pytest").mkdir(parents=True, exist_ok=True)
+        console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage)")
+        env = pytest_run.environment(target, measured_env(tool, place, "pytest"))
+        completed = procs.run(pytest_run.command(target, []), cwd=target.root, env=env)
+        report = junit.read_if_present(report_file)
+        status, detail = _status(completed, report)
+        counts = report.counts if report else None
+        return SuiteResult("pytest", status, time.monotonic() - start, detail, counts)
+    except NoxpitError as exc:
+        return _guard("pytest", console, start, exc)
+
+
+def _compile(target: Target, console: Console, plan: variants.Plan) -> SuiteResult:
+    start = time.monotonic()
+    try:
+        compiled = exunit.compile_for_tests(target, console, echo=False, plan=plan)
+        detail = f"{compiled.files} files compiled" if compiled.files else "up to date"
+        return SuiteResult("mix compile (test)", Status.PASSED, time.monotonic() - start, detail)
+    except NoxpitError as exc:
+        return _guard("mix compile (test)", console, start, exc)
+
+
+def _take_export(target: Target, name: str, into: Path, cover_existed: bool) -> None:
+    exported = target.root / "cover" / f"{name}.coverdata"
+    if exported.is_file():
+        shutil.move(exported, into)
+    cover = target.root / "cover"
+    if not cover_existed and cover.is_dir() and not any(cover.iterdir()):
+        cover.rmdir()
+
+
+def run_variant(
+    target: Target, console: Console, tool: Tool, place: Layout, plan: variants.Plan, variant: str
+) -> SuiteResult:
+    name = exunit.label(variant)
+    start = time.monotonic()
+    export = f"noxpit-{variant}"
+    args = ["--cover", "--export-coverage", export]
+    report_file = exunit.junit_path(target, variant)
+    report_file.unlink(missing_ok=True)
+    cover_existed = (target.root / "cover").exists()
+    suite = f"mix-test-{variant}"
+    place.python_data(suite).mkdir(parents=True, exist_ok=True)
+    console.step(" ".join(["mix test", *exunit.test_args(variant, args, plan.exclude)]))
+    env = exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env)
+    command = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
+    try:
+        completed = procs.run(
+            [*command, *exunit.command(variant, args, plan.exclude)],
+            cwd=target.root,
+            env=env,
+            capture=True,
+        )
+    except NoxpitError as exc:
+        return _guard(name, console, start, exc)
+    finally:
+        _take_export(target, export, place.coverdata(variant), cover_existed)
+    report = junit.read_if_present(report_file)
+    if report is not None:
+        junit.annotate_failures(console, report, name)
+    status, detail = _status(completed, report)
+    counts = report.counts if report else None
+    return SuiteResult(name, status, time.monotonic() - start, detail, counts, variant)
+
+
+def run_suites(
+    target: Target, console: Console, tool: Tool, place: Layout, plan: variants.Plan
+) -> list[SuiteResult]:
+    """pytest with the test compile alongside (its output held back), then each variant."""
+    held = io.StringIO()
+    compile_console = Console(held, console.environ)
+    compile_console.colour = console.colour
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compiling = pool.submit(_compile, target, compile_console, plan)
+        results = [run_pytest(target, console, tool, place)]
+        compiled = compiling.result()
+    console.stream.write(held.getvalue())
+    console.stream.flush()
+    results.append(compiled)
+    for variant in plan.runs:
+        if compiled.status != Status.PASSED:
+            results.append(
+                SuiteResult(
+                    exunit.label(variant),
+                    Status.ERROR,
+                    0.0,
+                    "not run: mix compile failed",
+                    None,
+                    variant,
+                )
+            )
+            continue
+        results.append(run_variant(target, console, tool, place, plan, variant))
+    return results
+
+
+def setup(target: Target, console: Console) -> SuiteResult:
+    start = time.monotonic()
+    try:
+        result = python_env.ensure(target, console)
+        return SuiteResult("setup", Status.PASSED, time.monotonic() - start, result.action)
+    except NoxpitError as exc:
+        return _guard("setup", console, start, exc)

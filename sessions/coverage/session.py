@@ -1,0 +1,113 @@
+"""``nox -s coverage`` (and ``tests -- --cover``): the suites of ``tests`` with coverage on,
+then one report across Elixir and Python. See docs/coverage.md."""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessions.core.console import Console
+from sessions.core.options import PosargsParser
+from sessions.core.status import Status
+from sessions.core.target import Target
+from sessions.coverage import collect, model, python_tool, report, runner
+from sessions.coverage.lcov import FileLines
+from sessions.coverage.model import Measured
+from sessions.elixir import exunit, variants
+from sessions.suite import run as suite
+from sessions.suite.run import SuiteResult
+
+
+@dataclass(frozen=True)
+class Outcome:
+    suites: list[SuiteResult]
+    measured: Measured | None
+    below: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.measured is not None
+            and not self.below
+            and not any(r.status.bad for r in self.suites)
+        )
+
+    @property
+    def message(self) -> str:
+        failed = [r.name for r in self.suites if r.status.bad]
+        parts = (
+            [f"{len(failed)} of {len(self.suites)} suites failed: {', '.join(failed)}"]
+            if failed
+            else []
+        )
+        return "; ".join([*parts, *self.below]) or "coverage not measured"
+
+
+def options_parser() -> PosargsParser:
+    parser = PosargsParser(
+        "coverage", "the suites of tests with coverage; one report, both languages."
+    )
+    parser.add_argument("--cover", action="store_true", help=argparse.SUPPRESS)  # tests -- --cover
+    return parser
+
+
+def measure(
+    target: Target,
+    console: Console,
+    tool: python_tool.Tool,
+    place: runner.Layout,
+    plan: variants.Plan,
+) -> Measured:
+    """The four independent conversions run at once: each is mostly a child process."""
+    coverdata = [place.coverdata(v) for v in plan.runs if place.coverdata(v).is_file()]
+    mix_dirs = [place.python_data(f"mix-test-{v}") for v in plan.runs]
+
+    def python(key: str, sources: list[Path]) -> list[FileLines]:
+        data_file = place.root / f"python-{key}" / ".coverage"  # combine matches this name
+        present = collect.combine(tool, target, place.rcfile, sources, data_file)
+        out = place.root / f"python-{key}.json"
+        return collect.python_lines(tool, target, place.rcfile, data_file if present else None, out)
+
+    def html() -> None:
+        every = place.root / "python-all" / ".coverage"
+        if collect.combine(
+            tool, target, place.rcfile, [place.python_data("pytest"), *mix_dirs], every
+        ):
+            collect.python_html(tool, target, place.rcfile, every, place.root / "html" / "python")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        elixir = pool.submit(collect.elixir_lines, target, coverdata, place.root / "elixir.lcov")
+        by_pytest = pool.submit(python, "pytest", [place.python_data("pytest")])
+        by_mix = pool.submit(python, "mix", mix_dirs)
+        pages = pool.submit(html)
+        pages.result()
+        return Measured(
+            elixir.result(), by_pytest.result(), by_mix.result(), target.rel(target.python_dir)
+        )
+
+
+def run(target: Target, console: Console) -> Outcome:
+    plan = variants.plan(target)  # bad settings stop here, before any work
+    limits = model.settings(target).fail_under
+    results = [runner.setup(target, console)]
+    if results[0].status.bad:
+        return Outcome(results, None, [])
+    tool = python_tool.ensure(target, console)
+    place = runner.layout(target)
+    place.fresh(target)
+    results += runner.run_suites(target, console, tool, place, plan)
+    for tag in plan.in_default:
+        results.append(SuiteResult(exunit.label(tag), Status.SKIPPED, 0.0, plan.why_not_run(tag)))
+    suite.summarize(console, results)
+    console.step("coverage: combine and report")
+    measured = measure(target, console, tool, place, plan)
+    report.write_lcov(place.root / "coverage.lcov", measured)
+    report.write_json(place.root / "coverage.json", measured)
+    report.write_elixir_html(place.root / "html" / "elixir", target.root, measured.elixir)
+    report.show(console, target, measured, place.root)
+    below = model.below_threshold(measured, limits)
+    for line in below:
+        console.line(f"noxpit > {line}")
+    return Outcome(results, measured, below)
