@@ -208,11 +208,13 @@ def selftest(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
-    """Measure the performance targets on a copy of the sample; writes docs/benchmarks.md."""
+    """Measure the performance targets on copies of the sample and the lab; docs/benchmarks.md."""
     from sessions.bench import scenarios as bench_scenarios
 
     args = parse_posargs(session, bench_scenarios.options_parser())
     with guarded(session):
-        outcomes = bench_scenarios.run_benchmarks(SUITE_ROOT, Console(), args.names, args.runs)
+        outcomes = bench_scenarios.run_benchmarks(
+            SUITE_ROOT, Console(), args.names, args.runs, save=args.save
+        )
         missed = [o.name for o in outcomes if not o.passed]
         fail_unless(session, not missed, f"targets missed: {', '.join(missed)}")

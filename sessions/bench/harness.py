@@ -28,17 +28,24 @@ class BenchError(NoxpitError):
 
 @dataclass(frozen=True)
 class Side:
-    """One command to time; ``before`` runs untimed before every timed run."""
+    """One command to time; ``before`` runs untimed before every timed run, ``after`` checks
+    its results (raising BenchError when they are wrong). ``accept`` are the exit codes that
+    mean the command ran (docs_check exits 1 when it finds problems)."""
 
     label: str
     command: Sequence[str]
     env: Mapping[str, str] = field(default_factory=dict)
     before: Callable[[], None] | None = None
+    after: Callable[[], None] | None = None
+    accept: tuple[int, ...] = (0,)
+    cwd: Path | None = None
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A measured claim: ``a`` alone (``max_seconds``) or ``a`` against ``b`` (``max_ratio``)."""
+    """A measured claim: ``a`` alone (``max_seconds``) or ``a`` against ``b`` (``max_ratio``,
+    or ``max_delta``: at most that many seconds slower). ``runs`` fixes the runs per side
+    for scenarios too slow for the usual five (a cold selftest, the lab's whole suite)."""
 
     name: str
     claim: str
@@ -47,6 +54,8 @@ class Scenario:
     max_ratio: float | None = None
     max_seconds: float | None = None
     prepare: Callable[[], None] | None = None
+    max_delta: float | None = None
+    runs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class Outcome:
     max_ratio: float | None
     max_seconds: float | None
     passed: bool
+    max_delta: float | None = None
 
 
 def judge(scenario: Scenario, a: Stats, b: Stats | None) -> Outcome:
@@ -85,6 +95,8 @@ def judge(scenario: Scenario, a: Stats, b: Stats | None) -> Outcome:
         passed = ratio is not None and ratio <= scenario.max_ratio
     if scenario.max_seconds is not None:
         passed = passed and a.median <= scenario.max_seconds
+    if scenario.max_delta is not None:
+        passed = passed and b is not None and a.median - b.median <= scenario.max_delta
     return Outcome(
         name=scenario.name,
         claim=scenario.claim,
@@ -96,16 +108,19 @@ def judge(scenario: Scenario, a: Stats, b: Stats | None) -> Outcome:
         max_ratio=scenario.max_ratio,
         max_seconds=scenario.max_seconds,
         passed=passed,
+        max_delta=scenario.max_delta,
     )
 
 
 def time_side(side: Side, cwd: Path, base_env: Mapping[str, str]) -> float:
     if side.before is not None:
         side.before()
-    result = procs.run(side.command, cwd=cwd, env={**base_env, **side.env}, echo=False)
-    if not result.ok:
+    result = procs.run(side.command, cwd=side.cwd or cwd, env={**base_env, **side.env}, echo=False)
+    if result.timed_out or result.returncode not in side.accept:
         tail = "\n".join(result.output.splitlines()[-15:])
         raise BenchError(f"`{' '.join(side.command)}` failed (exit {result.returncode}):\n{tail}")
+    if side.after is not None:
+        side.after()
     return result.duration
 
 
@@ -116,7 +131,8 @@ def measure(
     runs: int = MIN_RUNS,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Outcome:
-    """Run the scenario ``runs`` times per side, interleaving the sides."""
+    """Run the scenario ``runs`` times per side (its own ``runs`` when set), interleaving."""
+    runs = scenario.runs or runs
     if scenario.prepare is not None:
         scenario.prepare()
     a_samples: list[float] = []
@@ -137,7 +153,8 @@ def measure(
 def _stats_cell(stats: Stats | None) -> str:
     if stats is None:
         return "-"
-    return f"{stats.median:.2f}s ({stats.minimum:.2f}-{stats.maximum:.2f})"
+    cell = f"{stats.median:.2f}s ({stats.minimum:.2f}-{stats.maximum:.2f})"
+    return cell if stats.runs >= MIN_RUNS else f"{cell}, {stats.runs} run(s)"
 
 
 def target_text(outcome: Outcome) -> str:
@@ -146,6 +163,8 @@ def target_text(outcome: Outcome) -> str:
         parts.append(f"ratio <= {outcome.max_ratio:g}")
     if outcome.max_seconds is not None:
         parts.append(f"<= {outcome.max_seconds:g}s")
+    if outcome.max_delta is not None:
+        parts.append(f"within {outcome.max_delta:g}s of the baseline")
     return ", ".join(parts)
 
 
@@ -227,9 +246,10 @@ def render_benchmarks_md(
     existing: str, outcomes: Sequence[Outcome], machine: str, when: str
 ) -> str:
     """Replace the generated block in docs/benchmarks.md, keeping the hand-written rest."""
-    runs = min((o.a.runs for o in outcomes), default=MIN_RUNS)
+    runs = sorted({o.a.runs for o in outcomes}) or [MIN_RUNS]
+    counted = f"{runs[0]}" if len(runs) == 1 else f"{runs[0]}-{runs[-1]} (see each row)"
     block = (
-        f"{BEGIN}\nMeasured {when} on {machine}; {runs} runs per side, sides interleaved.\n\n"
+        f"{BEGIN}\nMeasured {when} on {machine}; {counted} runs per side, sides interleaved.\n\n"
         f"{markdown_table(outcomes)}\n{END}"
     )
     if BEGIN in existing and END in existing:

@@ -7,15 +7,14 @@ the benchmark never touches the user's checkout or PLT cache.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
-import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from sessions.bench import cold, lab
 from sessions.bench.harness import (
     HEADERS,
     MIN_RUNS,
@@ -26,11 +25,12 @@ from sessions.bench.harness import (
     machine_description,
     measure,
     now_text,
+    parse_results,
     render_benchmarks_md,
     results_document,
     table_rows,
 )
-from sessions.core import procs
+from sessions.bench.workspace import Workspace, default_base, warm
 from sessions.core.console import Console
 from sessions.core.files import atomic_write
 from sessions.core.options import PosargsParser
@@ -38,45 +38,6 @@ from sessions.elixir.dialyzer_plt import plt_dir
 
 SNIPPETS = 50
 CHANGELOG_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """A private copy of the sample plus a cache dir, shared by all scenarios."""
-
-    suite_root: Path
-    base: Path
-
-    @property
-    def project(self) -> Path:
-        return self.base / "sample"
-
-    @property
-    def release_project(self) -> Path:
-        return self.base / "release-sample"
-
-    @property
-    def cache(self) -> Path:
-        return self.base / "cache"
-
-    def env(self, project: Path | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
-        env.update(
-            {
-                "NOXPIT_PROJECT": str(project or self.project),
-                "XDG_CACHE_HOME": str(self.cache),
-                "NO_COLOR": "1",
-            }
-        )
-        return env
-
-    def nox(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "nox", "-f", str(self.suite_root / "noxfile.py"), *args]
-
-
-def default_base() -> Path:
-    """A private workspace per run: two benches at once never delete each other's files."""
-    return Path(tempfile.mkdtemp(prefix="noxpit-bench-"))
 
 
 def populate(workspace: Workspace) -> None:
@@ -143,23 +104,6 @@ def restore_release_inputs(project: Path) -> Callable[[], None]:
             shutil.copy2(project / ".pristine" / name, project / name)
 
     return restore
-
-
-def warm(workspace: Workspace, *args: str, project: Path | None = None) -> Callable[[], None]:
-    """An untimed run that makes the next timed ones warm."""
-
-    def run() -> None:
-        result = procs.run(
-            workspace.nox(*args),
-            cwd=workspace.suite_root,
-            env=workspace.env(project),
-            echo=False,
-        )
-        if not result.ok:
-            tail = "\n".join(result.output.splitlines()[-20:])
-            raise BenchError(f"warm-up `nox {' '.join(args)}` failed:\n{tail}")
-
-    return run
 
 
 def drop_plts(workspace: Workspace) -> Callable[[], None]:
@@ -269,35 +213,79 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
     ]
 
 
+GROUPS = {"real_target": "the lab's snakepit (issues 11-13, 17)", "cold": "issues 17 and 18"}
+
+
 def options_parser() -> PosargsParser:
-    parser = PosargsParser("bench", "Benchmark noxpit's sessions on a copy of the sample.")
-    parser.add_argument("names", nargs="*", help="scenarios to run (default: all, and save)")
+    parser = PosargsParser(
+        "bench", "Benchmark noxpit's sessions on copies of the sample and the lab."
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"scenarios or groups ({', '.join(GROUPS)}) to run (default: all, and save)",
+    )
     parser.add_argument("--runs", type=int, default=MIN_RUNS, help="runs per side (at least 5)")
+    parser.add_argument(
+        "--save", action="store_true", help="with NAMEs: update their rows in the saved results"
+    )
     return parser
 
 
-def select(all_scenarios: list[Scenario], names: list[str]) -> list[Scenario]:
+def select(groups: dict[str, list[Scenario]], names: list[str]) -> list[Scenario]:
+    """The named scenarios (a group name stands for its members), in the order given."""
+    every = [s for group in groups.values() for s in group]
     if not names:
-        return all_scenarios
-    known = {s.name: s for s in all_scenarios}
+        return every
+    known = {s.name: [s] for s in every} | {
+        g: members for g, members in groups.items() if g != "sample"
+    }
     unknown = [n for n in names if n not in known]
     if unknown:
         raise BenchError(
             f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(known)}"
         )
-    return [known[n] for n in names]
+    chosen: list[Scenario] = []
+    for name in names:
+        chosen.extend(s for s in known[name] if s not in chosen)
+    return chosen
+
+
+def all_groups(workspace: Workspace, lab_ws: Workspace) -> dict[str, list[Scenario]]:
+    return {
+        "sample": scenarios(workspace),
+        "cold": cold.scenarios(workspace),
+        "real_target": lab.scenarios(lab_ws, lab.copies_at(workspace.base)),
+    }
 
 
 def run_benchmarks(
-    suite_root: Path, console: Console, names: list[str], runs: int, base: Path | None = None
+    suite_root: Path,
+    console: Console,
+    names: list[str],
+    runs: int,
+    base: Path | None = None,
+    save: bool = False,
 ) -> list[Outcome]:
     """Measure, print the table, and write bench/results.json and docs/benchmarks.md."""
     if runs < MIN_RUNS:
         raise BenchError(f"--runs must be at least {MIN_RUNS} (medians need enough runs)")
     workspace = Workspace(suite_root, base or default_base())
+    absent = lab.absent_reason(os.environ)
+    lab_ws = workspace
+    if absent is None:
+        lab_ws = dataclasses.replace(workspace, base_env=lab.lab_environment(os.environ))
     try:
-        chosen = select(scenarios(workspace), names)  # before the (slow) copy
-        return _run_chosen(workspace, chosen, suite_root, console, names, runs)
+        groups = all_groups(workspace, lab_ws)
+        chosen = select(groups, names)  # before the (slow) copies
+        on_lab = [s for s in chosen if s in groups["real_target"]]
+        if absent is not None and on_lab:
+            console.step(f"bench: {len(on_lab)} real_target scenario(s) skipped: {absent}")
+            chosen = [s for s in chosen if s not in on_lab]
+        populate(workspace)
+        if on_lab and absent is None:
+            lab.make_copies(suite_root, lab.copies_at(workspace.base), os.environ)
+        return _run_chosen(workspace, chosen, suite_root, console, not names or save, runs)
     finally:
         if base is None:
             shutil.rmtree(workspace.base, ignore_errors=True)
@@ -308,25 +296,39 @@ def _run_chosen(
     chosen: list[Scenario],
     suite_root: Path,
     console: Console,
-    names: list[str],
+    save: bool,
     runs: int,
 ) -> list[Outcome]:
-    populate(workspace)
     console.step(f"bench: workspace {workspace.base}, {len(chosen)} scenario(s), {runs} runs each")
-    outcomes = []
+    outcomes, broken = [], []
     for scenario in chosen:
         console.step(f"bench: {scenario.name}: {scenario.claim}")
-        outcomes.append(measure(scenario, suite_root, workspace.env(), runs, progress=console.step))
+        try:
+            outcomes.append(
+                measure(scenario, suite_root, workspace.env(), runs, progress=console.step)
+            )
+        except BenchError as exc:  # one broken scenario does not cost the others' numbers
+            console.step(f"bench: {scenario.name} could not be measured: {exc}")
+            broken.append(scenario.name)
     machine, when = machine_description(), now_text()
     console.line()
     console.table(HEADERS, table_rows(outcomes), title=f"noxpit benchmarks ({machine})")
-    if not names:
+    if save:
         results = suite_root / "bench" / "results.json"
-        atomic_write(
-            results, json.dumps(results_document(outcomes, machine, when), indent=2) + "\n"
-        )
+        saved = merged(results, outcomes)
+        atomic_write(results, json.dumps(results_document(saved, machine, when), indent=2) + "\n")
         doc = suite_root / "docs" / "benchmarks.md"
         existing = doc.read_text() if doc.exists() else "# Benchmarks\n"
-        atomic_write(doc, render_benchmarks_md(existing, outcomes, machine, when))
+        atomic_write(doc, render_benchmarks_md(existing, saved, machine, when))
         console.step(f"bench: wrote {results.relative_to(suite_root)} and docs/benchmarks.md")
+    if broken:
+        raise BenchError(f"could not measure: {', '.join(broken)} (the reason is above)")
     return outcomes
+
+
+def merged(results: Path, outcomes: list[Outcome]) -> list[Outcome]:
+    """The saved rows with these outcomes in place of (or after) the rows of the same name."""
+    old = parse_results(results.read_text(), str(results)) if results.exists() else []
+    fresh = {o.name: o for o in outcomes}
+    kept = [fresh.pop(o.name, o) for o in old]
+    return kept + list(fresh.values())

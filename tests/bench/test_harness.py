@@ -10,6 +10,7 @@ import pytest
 from sessions.bench import harness as bench
 from sessions.bench import scenarios as bench_scenarios
 from sessions.bench.harness import BenchError, Scenario, Side, Stats
+from sessions.bench.workspace import Workspace
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.unit
@@ -69,22 +70,44 @@ def test_committed_results_parse() -> None:
     assert bench.parse_results(results.read_text())
 
 
-def test_scenarios_cover_every_target(tmp_path: Path) -> None:
-    workspace = bench_scenarios.Workspace(REPO, tmp_path)
-    names = [s.name for s in bench_scenarios.scenarios(workspace)]
-    expected = [
-        "tests",
-        "setup",
-        "nox start-up",
-        "examples",
-        "dialyzer",
-        "release --dry-run",
-        "release",
-        "doctor",
-    ]
-    assert names == expected
+def test_a_group_name_selects_its_members(tmp_path: Path) -> None:
+    workspace = Workspace(REPO, tmp_path)
+    groups = bench_scenarios.all_groups(workspace, workspace)
+    lab_names = [s.name for s in bench_scenarios.select(groups, ["real_target"])]
+    assert lab_names == [s.name for s in groups["real_target"]]
+    assert all(name.startswith("lab ") for name in lab_names)
+    both = bench_scenarios.select(groups, ["lab lint", "real_target"])
+    assert both[0].name == "lab lint" and len(both) == len(lab_names)
     with pytest.raises(BenchError, match="unknown benchmark"):
-        bench_scenarios.select(bench_scenarios.scenarios(workspace), ["nope"])
+        bench_scenarios.select(groups, ["nope"])
+    with pytest.raises(BenchError, match="unknown benchmark"):
+        bench_scenarios.select(groups, ["sample"])  # not a group a user names
+
+
+def test_saving_a_subset_keeps_the_other_rows(tmp_path: Path) -> None:
+    def outcome(name: str, seconds: float) -> bench.Outcome:
+        scen = Scenario(name, "claim", Side("a", ["true"]), max_seconds=1.0)
+        return bench.judge(scen, Stats.of([seconds] * 5), None)
+
+    results = tmp_path / "results.json"
+    old = [outcome("x", 0.5), outcome("y", 0.5)]
+    results.write_text(json.dumps(bench.results_document(old, "m", "then")))
+    saved = bench_scenarios.merged(results, [outcome("y", 2.0), outcome("z", 0.1)])
+    assert [(o.name, o.a.median, o.passed) for o in saved] == [
+        ("x", 0.5, True),
+        ("y", 2.0, False),
+        ("z", 0.1, True),
+    ]
+
+
+def test_max_delta_and_accepted_exit_codes(tmp_path: Path) -> None:
+    base = Stats.of([0.20] * 5)
+    near = Scenario("s", "c", Side("a", ["true"]), Side("b", ["true"]), max_delta=0.05)
+    assert bench.judge(near, Stats.of([0.24] * 5), base).passed
+    assert not bench.judge(near, Stats.of([0.30] * 5), base).passed
+    assert bench.time_side(Side("one", ["sh", "-c", "exit 1"], accept=(0, 1)), tmp_path, {}) >= 0
+    with pytest.raises(BenchError, match="exit 2"):
+        bench.time_side(Side("two", ["sh", "-c", "exit 2"], accept=(0, 1)), tmp_path, {})
 
 
 def test_generated_changelog_is_a_megabyte() -> None:
