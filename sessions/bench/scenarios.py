@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -202,6 +203,23 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
             prepare=warm(
                 ws, "-s", "release", "--", "patch", "--dry-run", project=ws.release_project
             ),
+        ),
+        Scenario(
+            name="check",
+            claim="`nox -s check` vs the same steps as separate `nox` sessions one after another",
+            a=Side("nox -s check", ws.nox("-s", "check"), env),
+            b=Side(
+                "sequential sessions",
+                [
+                    "bash",
+                    str(ws.suite_root / "bench" / "sequential_check.sh"),
+                    sys.executable,
+                    str(ws.suite_root / "noxfile.py"),
+                ],
+                env,
+            ),
+            max_ratio=0.7,
+            prepare=warm(ws, "-s", "check"),
         ),
         Scenario(
             name="doctor",
