@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -48,3 +51,35 @@ def run_nox(
         timeout=timeout,
         check=False,
     )
+
+
+def interrupted_nox(
+    project: Path, session: str, args: tuple[str, ...], delay: float, sig: int = signal.SIGINT
+) -> tuple[int, str]:
+    """``nox -s session`` stopped ``delay`` seconds after the session starts: SIGINT to the
+    process group (what a terminal's Ctrl-C does), any other signal to nox alone (what
+    `kill` and a CI runner do). Returns the exit code and the combined output."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", session, *args],
+        cwd=project,
+        env=nox_env(project),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    head = b""
+    while f"Running session {session}".encode() not in head:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        head += line
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
+    rest, _ = proc.communicate(timeout=180)
+    return proc.returncode, (head + rest).decode("utf-8", "replace")

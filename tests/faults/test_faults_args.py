@@ -14,7 +14,6 @@ from tests.faults.support import (
     call_session,
     faulted,
     ids,
-    noxfile,
     snapshot,
 )
 
@@ -103,11 +102,6 @@ RELEASE = [
     Fault("release-flag", U, ("major", "--bogus")),
     Fault("release-notes-missing", "--notes", ("0.2.0", "--notes", "/nonexistent/notes.md")),
 ]
-
-
-@pytest.fixture(scope="module")
-def nf() -> ModuleType:
-    return noxfile()
 
 
 @pytest.mark.parametrize("fault", CASES, ids=ids(CASES))

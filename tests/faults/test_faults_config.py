@@ -14,7 +14,6 @@ from tests.faults.support import (
     call_session,
     faulted,
     ids,
-    noxfile,
     snapshot,
 )
 
@@ -116,11 +115,6 @@ RELEASE = [
         files={"noxpit.toml": BASE + "[release]\nchangelog = 1\n"},
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def nf() -> ModuleType:
-    return noxfile()
 
 
 @pytest.mark.parametrize("fault", CASES, ids=ids(CASES))

@@ -14,7 +14,6 @@ from tests.faults.support import (
     call_session,
     faulted,
     ids,
-    noxfile,
     snapshot,
 )
 
@@ -84,11 +83,6 @@ RELEASE = [
         files={"CHANGELOG.md": b"\xff\xfe"},
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def nf() -> ModuleType:
-    return noxfile()
 
 
 @pytest.mark.parametrize("fault", CASES, ids=ids(CASES))

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.faults.support import Fault, call_session, faulted, ids, mount, noxfile, umount
+from tests.faults.support import Fault, call_session, faulted, ids, mount, umount
 
 pytestmark = pytest.mark.unit
 
@@ -105,11 +105,6 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
         (full / "fill").unlink(missing_ok=True)
         umount(ro)
         umount(full)
-
-
-@pytest.fixture(scope="module")
-def nf() -> ModuleType:
-    return noxfile()
 
 
 @pytest.mark.parametrize("fault", CASES, ids=ids(CASES))

@@ -7,11 +7,8 @@ environment marker every child carries), no temp file left, the copy's files as 
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 
 from sessions.core.procs import MARKER
 from tests.faults.support import NOISE, snapshot
-from tests.helpers import REPO, copy_sample, nox_env, run_nox
+from tests.helpers import copy_sample, interrupted_nox, run_nox
 
 pytestmark = pytest.mark.e2e
 
@@ -57,33 +54,6 @@ def temp_files(project: Path) -> list[str]:
     ]
 
 
-def interrupted(project: Path, session: str, args: tuple[str, ...], delay: float, sig: int):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", session, *args],
-        cwd=project,
-        env=nox_env(project),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    head = b""
-    while f"Running session {session}".encode() not in head:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        head += line
-    time.sleep(delay)
-    with contextlib.suppress(ProcessLookupError):
-        if sig == signal.SIGINT:
-            os.killpg(proc.pid, sig)  # what a terminal does
-        else:
-            os.kill(proc.pid, sig)  # what `kill` and a CI runner do
-    rest, _ = proc.communicate(timeout=180)
-    return proc.returncode, (head + rest).decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize("session", list(SESSIONS))
 def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
     args, latest = SESSIONS[session]
@@ -102,7 +72,7 @@ def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
     for moment in range(MOMENTS):
         sig = (signal.SIGINT, signal.SIGTERM)[moment % 2]
         delay = rng.uniform(0.0, latest)
-        code, output = interrupted(project, session, args, delay, sig)
+        code, output = interrupted_nox(project, session, args, delay, sig)
         where = f"{session} moment {moment}: {sig.name} after {delay:.2f}s\n{output}"
         for word in (*NOISE, "KeyboardInterrupt"):
             assert word not in output, where

@@ -5,18 +5,13 @@ importing and no noxpit code runs)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, copy_sample, nox_env, run_nox
+from tests.helpers import copy_sample, interrupted_nox, run_nox
 
 pytestmark = pytest.mark.e2e
 
@@ -31,30 +26,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".nox" not in path.parts
     }
-
-
-def interrupted_run(project: Path, delay: float) -> tuple[int, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "release", *ARGS],
-        cwd=project,
-        env=nox_env(project),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    head = b""
-    while b"Running session release" not in head:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        head += line
-    time.sleep(delay)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
-    rest, _ = proc.communicate(timeout=120)
-    return proc.returncode, (head + rest).decode("utf-8", "replace")
 
 
 def test_ctrl_c_at_random_moments_leaves_every_file_as_it_was_or_released(
@@ -72,7 +43,7 @@ def test_ctrl_c_at_random_moments_leaves_every_file_as_it_was_or_released(
     for run in range(RUNS):
         project = copy_sample(tmp_path / f"run{run}")
         delay = rng.uniform(0.0, 1.2)
-        code, output = interrupted_run(project, delay)
+        code, output = interrupted_nox(project, "release", ARGS, delay)
         after = snapshot(project)
         where = f"run {run}, SIGINT {delay:.3f}s after the session started:\n{output}"
         assert "Traceback" not in output and "KeyboardInterrupt" not in output, where
