@@ -81,12 +81,15 @@ def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
         assert code in (0, codes[sig], -sig), where
         ends = [line for line in output.splitlines() if "nox > Session " in line]
         finished = any(" was successful" in line for line in ends)  # signal came at exit
+        interrupted_line = f"nox > Session {session} interrupted."
         if code == -sig:
-            assert ends == [] or finished, where
+            # killed before the session could say so, at exit, or just after saying so once
+            said_once = len(ends) == 1 and ends[0].endswith(interrupted_line)
+            assert ends == [] or finished or said_once, where
         elif code and not finished:
             # the line may follow a child's unfinished line on the same terminal line
             assert len(ends) == 1, where
-            assert ends[0].endswith(f"nox > Session {session} interrupted."), where
+            assert ends[0].endswith(interrupted_line), where
         deadline = time.monotonic() + 2
         while survivors(project) and time.monotonic() < deadline:
             time.sleep(0.05)
