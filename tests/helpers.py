@@ -29,6 +29,7 @@ def nox_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NOXPIT_", "GITHUB_"))}
     env.update({"NOXPIT_PROJECT": str(project), "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
     env.pop("FORCE_COLOR", None)
+    env.pop("CI", None)  # the local defaults (e.g. [tests] flaky = "warn"); a test sets CI itself
     env.update(extra or {})
     return env
 
