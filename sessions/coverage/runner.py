@@ -23,6 +23,7 @@ from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.status import Status
 from sessions.core.target import Target
+from sessions.coverage import collect
 from sessions.coverage.python_tool import Tool, rcfile_text
 from sessions.elixir import exunit, variants
 from sessions.python import env as python_env
@@ -57,11 +58,15 @@ class Layout:
     def coverdata(self, variant: str) -> Path:
         return self.data / f"elixir-{variant}.coverdata"
 
-    def fresh(self, target: Target) -> None:
+    def elixir_lcov(self, variant: str) -> Path:
+        """The variant's lines, written by the test run itself when it ends."""
+        return self.data / f"elixir-{variant}.lcov"
+
+    def fresh(self, target: Target, tool: Tool) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         for directory in (self.data, self.alive):
             directory.mkdir(parents=True)
-        self.rcfile.write_text(rcfile_text(target), encoding="utf-8")
+        self.rcfile.write_text(rcfile_text(target, tool), encoding="utf-8")
 
 
 def layout(target: Target) -> Layout:
@@ -139,11 +144,17 @@ def run_variant(
     suite = f"mix-test-{variant}"
     place.python_data(suite).mkdir(parents=True, exist_ok=True)
     console.step(" ".join(["mix test", *exunit.test_args(variant, args, plan.exclude)]))
-    env = exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env)
-    command = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
+    env = {
+        **exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env),
+        "NOXPIT_COVER_LCOV": str(place.elixir_lcov(variant)),
+        "NOXPIT_COVER_EBIN": str(collect.ebin_dir(target)),
+    }
+    place.elixir_lcov(variant).unlink(missing_ok=True)
+    hold = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
+    elixir, *rest = exunit.command(variant, args, plan.exclude)
     try:
         completed = procs.run(
-            [*command, *exunit.command(variant, args, plan.exclude)],
+            [*hold, elixir, "-r", str(collect.LCOV_SCRIPT), *rest],
             cwd=target.root,
             env=env,
             capture=True,

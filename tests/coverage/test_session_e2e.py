@@ -4,12 +4,13 @@ Elixir tests reach, LCOV that parses, lines that drop with their test, an untouc
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from sessions.coverage import lcov
-from tests.helpers import copy_sample, run_nox
+from tests.helpers import REPO, copy_sample, run_nox
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +26,10 @@ end
 
 def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def _covered(path: Path) -> dict[str, set[int]]:
+    return {f.path: {n for n, h in f.hits.items() if h} for f in lcov.read(path.read_text())}
 
 
 def _report(root: Path) -> dict:  # type: ignore[type-arg]
@@ -57,6 +62,22 @@ def test_coverage_covers_both_languages_and_the_workers_elixir_starts(tmp_path: 
     assert "priv/python/pitpool_worker/worker.py" in paths
     assert (reports / "html/elixir/index.html").is_file()
     assert (reports / "html/python/index.html").is_file()
+
+    # Each mix test run wrote its LCOV as it ended; its export, read back by noxpit's
+    # script (the fallback), gives the same lines.
+    for variant in ("default", "python_integration", "integration"):
+        written = reports / f"data/elixir-{variant}.lcov"
+        imported = sample / f"_build/{variant}.lcov"
+        script = REPO / "sessions/coverage/noxpit_cover_lcov.exs"
+        ebin = sample / "_build/test/lib/pitpool/ebin"
+        coverdata = reports / f"data/elixir-{variant}.coverdata"
+        subprocess.run(
+            ["elixir", str(script), str(ebin), str(sample), str(imported), str(coverdata)],
+            cwd=sample,
+            check=True,
+            capture_output=True,
+        )
+        assert _covered(written) == _covered(imported) != {}
 
     # pool_test.exs is what drives Pitpool.Pool's calls: without its tests, their lines go
     # (one placeholder stays, so the integration variant still has a test to run).
