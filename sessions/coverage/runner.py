@@ -9,6 +9,7 @@ Python environment, so the workers it starts measure themselves. The export Mix 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 from sessions.core import junit, procs
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.coverage import collect
@@ -36,9 +38,10 @@ HOLD_SECONDS = "10"  # how long workers may take to save their data after `mix t
 
 @dataclass(frozen=True)
 class Layout:
-    """Where one run keeps its data (``<reports>/coverage``)."""
+    """Where one run keeps its data (``<reports>/coverage``), and which shard it runs."""
 
     root: Path
+    shard: Shard | None = None
 
     @property
     def data(self) -> Path:
@@ -69,8 +72,8 @@ class Layout:
         self.rcfile.write_text(rcfile_text(target, tool), encoding="utf-8")
 
 
-def layout(target: Target) -> Layout:
-    return Layout(target.reports_dir / "coverage")
+def layout(target: Target, shard: Shard | None = None) -> Layout:
+    return Layout(target.reports_dir / "coverage", shard)
 
 
 def measured_env(tool: Tool, place: Layout, suite: str) -> dict[str, str]:
@@ -101,10 +104,16 @@ def run_pytest(target: Target, console: Console, tool: Tool, place: Layout) -> S
     try:
         report_file.unlink(missing_ok=True)
         place.python_data("pytest").mkdir(parents=True, exist_ok=True)
-        console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage)")
-        env = pytest_run.environment(target, measured_env(tool, place, "pytest"))
-        completed = procs.run(pytest_run.command(target, []), cwd=target.root, env=env)
+        shard = f" (shard {place.shard})" if place.shard else ""
+        console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage){shard}")
+        env = pytest_run.environment(target, measured_env(tool, place, "pytest"), place.shard)
+        command = pytest_run.command(target, [], shard=place.shard)
+        completed = procs.run(command, cwd=target.root, env=env)
+        if place.shard and completed.returncode == pytest_run.NO_TESTS_COLLECTED:
+            completed = dataclasses.replace(completed, returncode=0)  # none in this shard
         report = junit.read_if_present(report_file)
+        if report is not None:
+            junit.annotate_failures(console, report, "pytest")
         status, detail = _status(completed, report)
         counts = report.counts if report else None
         return SuiteResult("pytest", status, time.monotonic() - start, detail, counts)
@@ -137,18 +146,22 @@ def run_variant(
     name = exunit.label(variant)
     start = time.monotonic()
     export = f"noxpit-{variant}"
-    args = ["--cover", "--export-coverage", export]
+    partitions = ["--partitions", str(place.shard.total)] if place.shard else []
+    args = ["--cover", "--export-coverage", export, *partitions]
     report_file = exunit.junit_path(target, variant)
     report_file.unlink(missing_ok=True)
     cover_existed = (target.root / "cover").exists()
     suite = f"mix-test-{variant}"
     place.python_data(suite).mkdir(parents=True, exist_ok=True)
-    console.step(" ".join(["mix test", *exunit.test_args(variant, args, plan.exclude)]))
+    prefix = [f"MIX_TEST_PARTITION={place.shard.index}"] if place.shard else []
+    console.step(" ".join([*prefix, "mix test", *exunit.test_args(variant, args, plan.exclude)]))
     env = {
         **exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env),
         "NOXPIT_COVER_LCOV": str(place.elixir_lcov(variant)),
         "NOXPIT_COVER_EBIN": str(collect.ebin_dir(target)),
     }
+    if place.shard:
+        env["MIX_TEST_PARTITION"] = str(place.shard.index)
     place.elixir_lcov(variant).unlink(missing_ok=True)
     hold = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
     elixir, *rest = exunit.command(variant, args, plan.exclude)
@@ -164,11 +177,25 @@ def run_variant(
     finally:
         _take_export(target, export, place.coverdata(variant), cover_existed)
     report = junit.read_if_present(report_file)
+    if place.shard and _empty_partition(completed, report):
+        console.step(f"{name}: none of its tests are in shard {place.shard}")
+        completed = dataclasses.replace(completed, returncode=0)
     if report is not None:
         junit.annotate_failures(console, report, name)
     status, detail = _status(completed, report)
     counts = report.counts if report else None
     return SuiteResult(name, status, time.monotonic() - start, detail, counts, variant)
+
+
+def _empty_partition(completed: procs.Completed, report: junit.Report | None) -> bool:
+    """``--only TAG`` in a partition holding none of the tagged tests: ExUnit exits 1
+    ("no test was executed"), but the shard is fine."""
+    return (
+        completed.returncode == 1
+        and exunit.NOTHING_EXECUTED in completed.output
+        and report is not None
+        and not report.failed
+    )
 
 
 def run_suites(

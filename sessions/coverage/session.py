@@ -7,8 +7,10 @@ import argparse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from sessions.core import shard as shard_
 from sessions.core.console import Console
 from sessions.core.options import PosargsParser
+from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.coverage import collect, model, python_tool, report, runner
@@ -48,6 +50,12 @@ def options_parser() -> PosargsParser:
         "coverage", "the suites of tests with coverage; one report, both languages."
     )
     parser.add_argument("--cover", action="store_true", help=argparse.SUPPRESS)  # tests -- --cover
+    parser.add_argument(
+        "--shard",
+        type=shard_.parse,
+        metavar="K/N",
+        help="run shard K of N (as tests does); `report -- merge` combines the shards' coverage",
+    )
     return parser
 
 
@@ -88,19 +96,19 @@ def measure(
         )
 
 
-def run(target: Target, console: Console) -> Outcome:
+def run(target: Target, console: Console, shard: Shard | None = None) -> Outcome:
     plan = variants.plan(target)  # bad settings stop here, before any work
     limits = model.settings(target).fail_under
     results = [runner.setup(target, console)]
     if results[0].status.bad:
         return Outcome(results, None, [])
     tool = python_tool.ensure(target, console)
-    place = runner.layout(target)
+    place = runner.layout(target, shard)
     place.fresh(target, tool)
     results += runner.run_suites(target, console, tool, place, plan)
     for tag in plan.in_default:
         results.append(SuiteResult(exunit.label(tag), Status.SKIPPED, 0.0, plan.why_not_run(tag)))
-    suite.summarize(console, results)
+    suite.finish(target, console, results, shard)  # the summary and report.json
     console.step("coverage: combine and report")
     measured = measure(target, tool, place, plan)
     report.write_lcov(place.root / "coverage.lcov", measured)
