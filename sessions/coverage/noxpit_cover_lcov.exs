@@ -10,81 +10,82 @@
 #     export when it is missing.
 #
 # Only sources under ROOT count (not deps/, _build/, test/). Needs nothing from the target
-# and no Mix; works on Elixir 1.14 and 1.18.
-defmodule NoxpitCoverLcov do
-  def write(ebin, root, out) do
-    root = Path.expand(root)
+# and no Mix; works on Elixir 1.14 and 1.18. No module is defined: compiling one would
+# cost every test run more than the analysis does.
+source_of = fn ebin, module ->
+  beam = String.to_charlist(Path.join(ebin, Atom.to_string(module) <> ".beam"))
 
-    lines =
-      Enum.reduce(Enum.uniq(:cover.imported_modules() ++ :cover.modules()), %{}, fn module, acc ->
-        path = source_of(ebin, module)
+  case :beam_lib.chunks(beam, [:compile_info]) do
+    {:ok, {_, [compile_info: info]}} -> info |> Keyword.get(:source, ~c"") |> List.to_string()
+    _ -> ""
+  end
+end
 
-        with true <- ours?(path, root), {:ok, calls} <- :cover.analyse(module, :calls, :line) do
-          rel = Path.relative_to(path, root)
-          Enum.reduce(calls, acc, &add(rel, &1, &2))
-        else
-          _ -> acc
-        end
-      end)
+ours? = fn path, root ->
+  rel = Path.relative_to(path, root)
 
-    body =
-      for {file, hits} <- Enum.sort(lines) do
-        das = for {line, n} <- Enum.sort(hits), do: "DA:#{line},#{n}\n"
-        found = map_size(hits)
-        hit = Enum.count(hits, fn {_, n} -> n > 0 end)
-        ["SF:", file, "\n", das, "LF:#{found}\nLH:#{hit}\nend_of_record\n"]
+  rel != path and not String.starts_with?(rel, ["deps/", "_build/", "test/"]) and
+    File.regular?(path)
+end
+
+add = fn
+  {{_, 0}, _}, state ->
+    state
+
+  {{_, line}, hits}, {rel, acc} ->
+    {rel, Map.update(acc, rel, %{line => hits}, &Map.update(&1, line, hits, fn h -> h + hits end))}
+end
+
+write = fn ebin, root, out ->
+  root = Path.expand(root)
+  modules = Enum.uniq(:cover.imported_modules() ++ :cover.modules())
+
+  lines =
+    Enum.reduce(modules, %{}, fn module, acc ->
+      path = source_of.(ebin, module)
+
+      with true <- ours?.(path, root), {:ok, calls} <- :cover.analyse(module, :calls, :line) do
+        {_, acc} = Enum.reduce(calls, {Path.relative_to(path, root), acc}, add)
+        acc
+      else
+        _ -> acc
       end
+    end)
 
-    partial = out <> ".partial"
-    File.write!(partial, body)
-    File.rename!(partial, out)
-  end
-
-  defp add(_rel, {{_, 0}, _}, acc), do: acc
-
-  defp add(rel, {{_, line}, hits}, acc) do
-    Map.update(acc, rel, %{line => hits}, &Map.update(&1, line, hits, fn h -> h + hits end))
-  end
-
-  defp source_of(ebin, module) do
-    beam = String.to_charlist(Path.join(ebin, Atom.to_string(module) <> ".beam"))
-
-    case :beam_lib.chunks(beam, [:compile_info]) do
-      {:ok, {_, [compile_info: info]}} -> info |> Keyword.get(:source, ~c"") |> List.to_string()
-      _ -> ""
+  body =
+    for {file, hits} <- Enum.sort(lines) do
+      das = for {line, n} <- Enum.sort(hits), do: "DA:#{line},#{n}\n"
+      found = map_size(hits)
+      hit = Enum.count(hits, fn {_, n} -> n > 0 end)
+      ["SF:", file, "\n", das, "LF:#{found}\nLH:#{hit}\nend_of_record\n"]
     end
-  end
 
-  defp ours?(path, root) do
-    rel = Path.relative_to(path, root)
+  partial = out <> ".partial"
+  File.write!(partial, body)
+  File.rename!(partial, out)
+end
 
-    rel != path and not String.starts_with?(rel, ["deps/", "_build/", "test/"]) and
-      File.regular?(path)
-  end
-
-  def import_and_write([ebin, root, out | files]) do
+case System.get_env("NOXPIT_COVER_LCOV") do
+  out when out in [nil, ""] ->
+    [ebin, root, out | files] = System.argv()
     {:ok, cover} = :cover.start()
     {:ok, quiet} = StringIO.open("")
     # cover prints a line per imported module
     Process.group_leader(cover, quiet)
     for file <- files, do: :ok = :cover.import(String.to_charlist(file))
-    write(ebin, root, out)
-  end
+    write.(ebin, root, out)
 
-  def at_exit(out, ebin) do
+  out ->
+    ebin = System.fetch_env!("NOXPIT_COVER_EBIN")
+
     System.at_exit(fn _status ->
       try do
-        if :cover.modules() != [], do: write(ebin, File.cwd!(), out)
+        if is_list(:cover.modules()) and :cover.modules() != [],
+          do: write.(ebin, File.cwd!(), out)
       rescue
         _ -> :ok
       catch
         _, _ -> :ok
       end
     end)
-  end
-end
-
-case System.get_env("NOXPIT_COVER_LCOV") do
-  out when out in [nil, ""] -> NoxpitCoverLcov.import_and_write(System.argv())
-  out -> NoxpitCoverLcov.at_exit(out, System.fetch_env!("NOXPIT_COVER_EBIN"))
 end
