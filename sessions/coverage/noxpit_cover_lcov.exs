@@ -3,7 +3,7 @@
 #   elixir noxpit_cover_lcov.exs EBIN_DIR ROOT OUT.lcov FILE.coverdata...
 #     imports every export (one per variant/shard) and sums the hits per source file;
 #
-#   NOXPIT_COVER_LCOV=OUT.lcov NOXPIT_COVER_EBIN=EBIN_DIR \
+#   NOXPIT_COVER_LCOV=OUT.lcov NOXPIT_COVER_EBIN=EBIN_DIR NOXPIT_COVER_ROOT=ROOT \
 #     elixir -r noxpit_cover_lcov.exs ... -S mix test --cover ...
 #     analyses in the test run itself when it ends (no second VM, nothing to import);
 #     OUT.lcov is written only when the analysis worked, so the caller falls back to the
@@ -65,8 +65,25 @@ write = fn ebin, root, out ->
   File.rename!(partial, out)
 end
 
-case System.get_env("NOXPIT_COVER_LCOV") do
-  out when out in [nil, ""] ->
+hook = Enum.map(~w(NOXPIT_COVER_LCOV NOXPIT_COVER_EBIN NOXPIT_COVER_ROOT), &System.get_env/1)
+
+case hook do
+  [out, ebin, root] when out not in [nil, ""] ->
+    # ROOT from the caller, not File.cwd!/0: a test may have changed directory. Without
+    # EBIN or ROOT nothing is written (the caller then reads the export).
+    System.at_exit(fn _status ->
+      try do
+        if ebin not in [nil, ""] and root not in [nil, ""] and is_list(:cover.modules()) and
+             :cover.modules() != [],
+           do: write.(ebin, root, out)
+      rescue
+        _ -> :ok
+      catch
+        _, _ -> :ok
+      end
+    end)
+
+  _ ->
     [ebin, root, out | files] = System.argv()
     {:ok, cover} = :cover.start()
     {:ok, quiet} = StringIO.open("")
@@ -74,18 +91,4 @@ case System.get_env("NOXPIT_COVER_LCOV") do
     Process.group_leader(cover, quiet)
     for file <- files, do: :ok = :cover.import(String.to_charlist(file))
     write.(ebin, root, out)
-
-  out ->
-    ebin = System.fetch_env!("NOXPIT_COVER_EBIN")
-
-    System.at_exit(fn _status ->
-      try do
-        if is_list(:cover.modules()) and :cover.modules() != [],
-          do: write.(ebin, File.cwd!(), out)
-      rescue
-        _ -> :ok
-      catch
-        _, _ -> :ok
-      end
-    end)
 end

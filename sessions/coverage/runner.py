@@ -159,6 +159,7 @@ def run_variant(
         **exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env),
         "NOXPIT_COVER_LCOV": str(place.elixir_lcov(variant)),
         "NOXPIT_COVER_EBIN": str(collect.ebin_dir(target)),
+        "NOXPIT_COVER_ROOT": str(target.root),
     }
     if place.shard:
         env["MIX_TEST_PARTITION"] = str(place.shard.index)
