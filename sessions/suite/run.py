@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 from sessions.core import junit, procs
 from sessions.core import report as run_report
-from sessions.core import shard as shard_
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
-from sessions.core.options import PosargsParser
 from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
@@ -29,6 +27,7 @@ from sessions.elixir import variants
 from sessions.python import env as python_env
 from sessions.suite import flaky as flaky_
 from sessions.suite import rerun as rerun_
+from sessions.suite.options import Options
 
 PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 COMPILE_NAME = "mix compile (test)"
@@ -44,41 +43,6 @@ class SuiteResult:
     variant: str = ""  # the mix test variant this suite is, if it is one
     flaky: tuple[str, ...] = ()  # failed, then passed when rerun
     notes: tuple[str, ...] = ()  # each flaky test with its history
-
-
-@dataclass(frozen=True)
-class Options:
-    failed_only: bool = False
-    rerun: bool = True
-    shard: Shard | None = None
-    policy: str = "warn"  # [tests] flaky
-
-
-def options_parser() -> PosargsParser:
-    parser = PosargsParser("tests", "setup, pytest and every mix test variant, one summary.")
-    parser.add_argument(
-        "--failed",
-        action="store_true",
-        help="rerun only what failed last time (`mix test --failed`, pytest --last-failed)",
-    )
-    parser.add_argument(
-        "--no-rerun",
-        dest="rerun",
-        action="store_false",
-        help="do not rerun failed tests once (a test that fails is then never flaky)",
-    )
-    parser.add_argument(
-        "--shard",
-        type=shard_.parse,
-        metavar="K/N",
-        help="run shard K of N: mix test --partitions N, pytest by a stable split of test ids",
-    )
-    parser.add_argument(
-        "--cover",
-        action="store_true",
-        help="measure coverage too: the coverage session (docs/coverage.md)",
-    )
-    return parser
 
 
 def to_options(args: object, target: Target) -> Options:

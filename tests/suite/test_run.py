@@ -12,9 +12,11 @@ import pytest
 from sessions.core.console import Console
 from sessions.core.junit import Counts
 from sessions.core.options import UsageError
+from sessions.core.shard import parse as parse_shard
 from sessions.core.status import Status
 from sessions.core.target import Target, build_target
 from sessions.elixir import variants
+from sessions.suite import options as suite_options
 from sessions.suite import run as suite
 
 pytestmark = pytest.mark.unit
@@ -45,7 +47,7 @@ def test_summary_rows_and_total() -> None:
 
 
 def test_tests_options() -> None:
-    parser = suite.options_parser()
+    parser = suite_options.parser()
     assert parser.parse_args(["--failed"]).failed is True
     defaults = parser.parse_args([])
     assert (defaults.failed, defaults.rerun, defaults.shard) == (False, True, None)
@@ -79,7 +81,7 @@ def test_flaky_suites_are_counted_apart_and_named() -> None:
     out = io.StringIO()
     assert suite.summarize(Console(out, {}), results) is True  # flaky = "warn"
     assert "mix test (default): test races (PoolTest): flaked 2 of 9 runs" in out.getvalue()
-    shard = suite.shard_.parse("1/2")
+    shard = parse_shard("1/2")
     report = suite.to_report(build_target_for_report(), results, shard)
     assert [s.name for s in report.steps] == ["setup"]
     assert [(s.name, s.tests, s.flaky) for s in report.suites] == [
