@@ -50,6 +50,11 @@ class Layout:
     def alive(self) -> Path:
         return self.root / "alive"
 
+    def alive_for(self, suite: str) -> Path:
+        """Where one suite's processes mark themselves alive: its own directory, so a
+        variant waits only for its own workers, not for pytest running beside it."""
+        return self.alive / suite
+
     @property
     def rcfile(self) -> Path:
         return self.root / "coveragerc"
@@ -76,11 +81,12 @@ def layout(target: Target, shard: Shard | None = None) -> Layout:
 
 
 def measured_env(tool: Tool, place: Layout, suite: str) -> dict[str, str]:
+    place.alive_for(suite).mkdir(parents=True, exist_ok=True)
     return {
         **tool.environment(os.environ),
         "COVERAGE_PROCESS_START": str(place.rcfile),
         "COVERAGE_FILE": str(place.python_data(suite) / ".coverage"),
-        "NOXPIT_COVERAGE_ALIVE": str(place.alive),
+        "NOXPIT_COVERAGE_ALIVE": str(place.alive_for(suite)),
     }
 
 
@@ -163,7 +169,7 @@ def run_variant(
     if place.shard:
         env["MIX_TEST_PARTITION"] = str(place.shard.index)
     place.elixir_lcov(variant).unlink(missing_ok=True)
-    hold = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
+    hold = [sys.executable, "-I", str(HOLD), str(place.alive_for(suite)), HOLD_SECONDS, "--"]
     elixir, *rest = exunit.command(variant, args, plan.exclude)
     try:
         completed = procs.run(
