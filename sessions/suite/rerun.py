@@ -8,7 +8,6 @@ outcome goes into the history file (``history``).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
@@ -139,8 +138,10 @@ def exunit_variant(
     name = exunit.label(variant)
     the_args = [*args, *(["--partitions", str(shard.total)] if shard else [])]
     partition = shard.index if shard else None
-    quiet = _unannotated(console)  # failures are annotated once the rerun has decided
-    first = exunit.run_variant(target, quiet, variant, the_args, plan, partition=partition)
+    # Failures are annotated once the rerun has decided (a flaky test gets no error).
+    first = exunit.run_variant(
+        target, console, variant, the_args, plan, partition=partition, annotate=False
+    )
     if shard and _empty_shard(first):
         console.step(f"{name}: none of its tests are in shard {shard}")
         first = dataclasses.replace(
@@ -160,7 +161,14 @@ def exunit_variant(
     # MIX_TEST_PARTITION stays, for targets that name resources after it.
     again_args = list(args) if "--failed" in args else [*args, "--failed"]
     again = exunit.run_variant(
-        target, quiet, variant, again_args, plan, report_file=rerun_file, partition=partition
+        target,
+        console,
+        variant,
+        again_args,
+        plan,
+        report_file=rerun_file,
+        partition=partition,
+        annotate=False,
     )
     report, flaky, rescued = _fold(report_file, rerun_file, again.completed)
     _annotate(console, report, name)
@@ -196,14 +204,6 @@ def pytest(
     combined, flaky, rescued = _fold(report_file, rerun_file, again)
     _annotate(console, combined)
     return _record(target, Tested(PYTEST_NAME, first, combined, flaky, rescued))
-
-
-def _unannotated(console: Console) -> Console:
-    """The console for a run whose failures the rerun may still rescue: its steps print,
-    its annotations wait for ``_annotate``, so a flaky test gets no error annotation."""
-    quiet = copy.copy(console)
-    quiet.github, quiet.record_to = False, None
-    return quiet
 
 
 def _annotate(console: Console, report: junit.Report | None, title: str = PYTEST_NAME) -> None:
