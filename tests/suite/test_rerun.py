@@ -81,7 +81,9 @@ def _fake_mix_test(
 
     calls: list[list[str]] = []
 
-    def run_variant(target, console, variant, posargs, plan, *, report_file=None, partition=None, annotate=True):  # type: ignore[no-untyped-def]
+    def run_variant(
+        target, console, variant, posargs, plan, *, report_file=None, partition=None, annotate=True
+    ):  # type: ignore[no-untyped-def]
         calls.append(list(posargs))
         path = report_file or exunit.junit_path(target, variant)
         cases = [
