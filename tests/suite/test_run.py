@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -131,25 +130,38 @@ PLAN = variants.Plan(("default", "integration"), (), ("integration",), (), {})
 def _schedule(
     plan: variants.Plan, compiled: Status = Status.PASSED
 ) -> tuple[set[tuple[str, ...]], str]:
-    """Runs ``run_suites`` with runners that each take 0.2 s; returns which suites overlapped
-    and what pytest's row says it ran beside."""
+    """Runs ``run_suites`` with runners that record which suites overlapped: pytest stays
+    until another suite runs beside it (or a second passes), a mix suite that sees pytest
+    start stays until pytest ends, so the overlaps do not depend on thread timing."""
     running: set[str] = set()
     overlaps: set[tuple[str, ...]] = set()
-    lock = threading.Lock()
+    lock = threading.Condition()
+    started, done = threading.Event(), threading.Event()
 
-    def track(name: str, result: suite.SuiteResult) -> suite.SuiteResult:
-        with lock:
-            overlaps.update(tuple(sorted((name, other))) for other in running)
-            running.add(name)
-        time.sleep(0.2)
-        with lock:
-            running.discard(name)
-        return result
+    def record(name: str) -> None:
+        overlaps.update(tuple(sorted((name, other))) for other in running - {name})
 
     def pytest_(out: Console) -> suite.SuiteResult:
         out.step("pytest: start")
-        result = track("pytest", suite.SuiteResult("pytest", Status.PASSED, 1.0))
+        with lock:
+            running.add("pytest")
+            started.set()
+            lock.wait_for(lambda: len(running) > 1, timeout=1.0)
+            record("pytest")
+            running.discard("pytest")
+        done.set()
         out.step("pytest: end")
+        return suite.SuiteResult("pytest", Status.PASSED, 1.0)
+
+    def track(name: str, result: suite.SuiteResult) -> suite.SuiteResult:
+        with lock:
+            record(name)
+            running.add(name)
+            lock.notify_all()
+        if started.wait(timeout=1.0):
+            done.wait(timeout=5.0)
+        with lock:
+            running.discard(name)
         return result
 
     def compile_(out: Console) -> suite.SuiteResult:
