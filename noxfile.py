@@ -206,9 +206,9 @@ def selftest(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")
-    # One worker per core; slow tiers first, a module with a shared copy on one worker
-    # (tests/conftest.py). `-- -m real_target` runs the lab tier, which is left out here.
-    xdist = ("-n", "auto", "--dist", "loadgroup", "--no-loadscope-reorder")
+    # One worker per core; a module stays on one worker (its sample copy is made once), the
+    # slow tiers first (tests/conftest.py). `-- -m real_target` runs the lab tier.
+    xdist = ("-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder")
     session.run("pytest", *xdist, *(session.posargs or ["-m", "not real_target"]))
 
 
