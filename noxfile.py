@@ -90,12 +90,14 @@ def mix_test(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """The main job: setup, pytest, every mix test variant, one summary (--failed, --shard K/N)."""
-    from sessions.suite import run as suite
+    from sessions.suite import options as suite_options
 
-    args = parse_posargs(session, suite.options_parser())
+    args = parse_posargs(session, suite_options.parser())
     if args.cover:  # the same suites, measured: the coverage session
         coverage(session)
         return
+    from sessions.suite import run as suite
+
     with guarded(session) as target:
         console = Console(root=target.root)
         results = suite.run_all(target, console, suite.to_options(args, target))

@@ -21,7 +21,7 @@ from sessions.examples import options as examples
 from sessions.python import env as python_env
 from sessions.release import options as release_options
 from sessions.report import merge as report_merge
-from sessions.suite import run as suite
+from sessions.suite import options as suite_options
 from tests.helpers import REPO
 from tests.test_ci_workflow import nox_sessions
 
@@ -36,7 +36,7 @@ PARAMETRIZED = re.compile(r"^(\w+)\((\w+)='(\w+)'\)$")
 PARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "setup": python_env.options_parser,
     "doctor": doctor.options_parser,
-    "tests": suite.options_parser,
+    "tests": suite_options.parser,
     "dialyzer": dialyzer.options_parser,
     "examples": examples.options_parser,
     "release": release_options.parser,

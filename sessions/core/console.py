@@ -11,13 +11,14 @@ file instead, so the check emits them once for the whole run.
 from __future__ import annotations
 
 import atexit
+import io
 import json
 import os
 import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -182,6 +183,28 @@ class Console:
         self.root = root if root is not None else (_process_root[0] if _process_root else None)
         self.cap = cap or _PROCESS_CAP
         self.record_to = self.environ.get(RECORD_VAR) or None
+        self.sink: Callable[[bytes], None] | None = None  # where children echo, if not stdout
+
+    def held(self) -> Console:
+        """A console that keeps its output, children's included, to be shown later as one
+        block (``show``): a suite running beside another must not interleave with it."""
+        kept = io.StringIO()
+        console = Console(kept, self.environ, root=self.root, cap=self.cap)
+        console.colour = self.colour
+
+        def keep(chunk: bytes) -> None:
+            kept.write(chunk.decode("utf-8", "replace"))
+
+        console.sink = keep
+        return console
+
+    def show(self, held: Console) -> None:
+        """Print what ``held`` kept, once."""
+        if isinstance(held.stream, io.StringIO):
+            self.stream.write(held.stream.getvalue())
+            self.stream.flush()
+            held.stream.seek(0)
+            held.stream.truncate()
 
     def paint(self, text: str, colour: str) -> str:
         if not self.colour or colour not in _COLOURS:

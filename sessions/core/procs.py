@@ -15,10 +15,11 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sessions.core.errors import NoxpitError
 
@@ -159,12 +160,30 @@ def kill_all() -> None:
         child.kill_tree()
 
 
-def _pump(source: IO[bytes], sinks: list[IO[bytes]], captured: list[bytes]) -> None:
+def stop_threads(futures: Sequence[Future[Any]]) -> None:
+    """Ctrl-C while other threads run children: kill until every thread has ended (a thread
+    may start its next command just after a kill), so no child outlives the run."""
+    while not all(future.done() for future in futures):
+        kill_all()
+        wait(futures, timeout=0.1)
+
+
+Sink = Callable[[bytes], None]
+
+
+def _writer(stream: IO[bytes]) -> Sink:
+    def write(chunk: bytes) -> None:
+        stream.write(chunk)
+        stream.flush()
+
+    return write
+
+
+def _pump(source: IO[bytes], sinks: list[Sink], captured: list[bytes]) -> None:
     for chunk in iter(lambda: source.readline(), b""):
         captured.append(chunk)
         for sink in sinks:
-            sink.write(chunk)
-            sink.flush()
+            sink(chunk)
 
 
 def run(
@@ -176,9 +195,11 @@ def run(
     log: Path | None = None,
     echo: bool = True,
     capture: bool = False,
+    sink: Sink | None = None,
 ) -> Completed:
-    """Run to completion (or timeout), echoing and/or logging its combined output."""
-    piped = capture or log is not None or not echo
+    """Run to completion (or timeout), echoing and/or logging its combined output. The echo
+    goes to ``sink`` when given (output held to be shown later), else to our stdout."""
+    piped = capture or log is not None or not echo or sink is not None
     log_handle = None
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -189,11 +210,11 @@ def run(
         pump = None
         if piped:
             assert child.popen.stdout is not None
-            sinks: list[IO[bytes]] = []
+            sinks: list[Sink] = []
             if echo:
-                sinks.append(sys.stdout.buffer)
+                sinks.append(sink or _writer(sys.stdout.buffer))
             if log_handle is not None:
-                sinks.append(log_handle)
+                sinks.append(_writer(log_handle))
             pump = threading.Thread(
                 target=_pump, args=(child.popen.stdout, sinks, captured), daemon=True
             )

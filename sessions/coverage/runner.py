@@ -9,12 +9,10 @@ Python environment, so the workers it starts measure themselves. The export Mix 
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from sessions.coverage.python_tool import Tool, rcfile_text
 from sessions.elixir import exunit, variants
 from sessions.python import env as python_env
 from sessions.python import pytest_run
+from sessions.suite import run as suite_run
 from sessions.suite.run import SuiteResult
 
 HOLD = Path(__file__).resolve().parent / "hold.py"
@@ -98,7 +97,9 @@ def run_pytest(target: Target, console: Console, tool: Tool, place: Layout) -> S
         place.python_data("pytest").mkdir(parents=True, exist_ok=True)
         console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage)")
         env = pytest_run.environment(target, measured_env(tool, place, "pytest"))
-        completed = procs.run(pytest_run.command(target, []), cwd=target.root, env=env)
+        completed = procs.run(
+            pytest_run.command(target, []), cwd=target.root, env=env, sink=console.sink
+        )
         report = junit.read_if_present(report_file)
         status, detail = _status(completed, report)
         counts = report.counts if report else None
@@ -163,32 +164,13 @@ def run_variant(
 def run_suites(
     target: Target, console: Console, tool: Tool, place: Layout, plan: variants.Plan
 ) -> list[SuiteResult]:
-    """pytest with the test compile alongside (its output held back), then each variant."""
-    held = io.StringIO()
-    compile_console = Console(held, console.environ)
-    compile_console.colour = console.colour
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        compiling = pool.submit(_compile, target, compile_console, plan)
-        results = [run_pytest(target, console, tool, place)]
-        compiled = compiling.result()
-    console.stream.write(held.getvalue())
-    console.stream.flush()
-    results.append(compiled)
-    for variant in plan.runs:
-        if compiled.status != Status.PASSED:
-            results.append(
-                SuiteResult(
-                    exunit.label(variant),
-                    Status.ERROR,
-                    0.0,
-                    "not run: mix compile failed",
-                    None,
-                    variant,
-                )
-            )
-            continue
-        results.append(run_variant(target, console, tool, place, plan, variant))
-    return results
+    """The suites of ``tests``, scheduled as ``tests`` schedules them, each measured."""
+    runners = suite_run.Runners(
+        pytest=lambda out: run_pytest(target, out, tool, place),
+        compile=lambda out: _compile(target, out, plan),
+        variant=lambda out, variant: run_variant(target, out, tool, place, plan, variant),
+    )
+    return suite_run.run_suites(console, plan, runners)
 
 
 def setup(target: Target, console: Console) -> SuiteResult:

@@ -11,7 +11,6 @@ Mix then finds them up to date), so only the project's own files are compiled.
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import re
 import shutil
@@ -302,9 +301,7 @@ def run(target: Target, console: Console) -> list[CheckResult]:
     # The format check (it only reads sources) runs beside the deps copy and the compile,
     # on another core; its output is held and shown after theirs, which stays live.
     first, *rest = CHECKS
-    held = io.StringIO()
-    held_console = Console(held, console.environ)
-    held_console.colour = console.colour
+    held_console = console.held()
     with ThreadPoolExecutor(max_workers=1) as pool:
         beside = pool.submit(run_check, first, target, config, held_console, base_env, echo=False)
         copied = seed_deps(target, config)
@@ -312,8 +309,7 @@ def run(target: Target, console: Console) -> list[CheckResult]:
             console.step(f"lint: {copied} compiled dep(s) copied from _build/{config.mix_env}")
         later = [run_check(check, target, config, console, base_env) for check in rest]
         results = [beside.result(), *later]
-    console.stream.write(held.getvalue())
-    console.stream.flush()
+    console.show(held_console)
     return results
 
 

@@ -277,12 +277,8 @@ def _all_venvs(
         futures = [pool.submit(run_one, spec, False) for spec in specs]
         wait_all(futures)
     except BaseException:
-        # Ctrl-C: kill the children until every thread has ended (a thread may start its
-        # next command just after a kill), so no installer outlives the run.
         pool.shutdown(wait=False, cancel_futures=True)
-        while not all(future.done() for future in futures):
-            procs.kill_all()
-            wait_all(futures, timeout=0.1)
+        procs.stop_threads(futures)
         raise
     pool.shutdown(wait=True)
     return [future.result() for future in futures]  # the first failure, in venv order

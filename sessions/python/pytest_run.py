@@ -131,7 +131,9 @@ def run(
     shown = [*posargs, *([f"(shard {shard})"] if shard else [])]
     console.step(f"pytest {target.rel(tests)}" + (" " + " ".join(shown) if shown else ""))
     env = environment(target, os.environ, shard)
-    completed = procs.run(command(target, posargs, junit_file, shard), cwd=target.root, env=env)
+    completed = procs.run(
+        command(target, posargs, junit_file, shard), cwd=target.root, env=env, sink=console.sink
+    )
     if completed.returncode == NO_TESTS_COLLECTED and allow_empty:
         return dataclasses.replace(completed, returncode=0)
     if completed.returncode == NO_TESTS_COLLECTED:

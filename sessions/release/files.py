@@ -66,6 +66,10 @@ def read_text_file(path: Path, label: str) -> TextFile:
 
 def check_writable(source: TextFile) -> None:
     """Refuse read-only files up front (even as root: read-only means "leave it")."""
+    if os.statvfs(source.path).f_flag & os.ST_RDONLY:
+        raise ReleaseError(
+            f"{source.label}: on a read-only file system; run the release in a writable checkout"
+        )
     if not source.mode & stat.S_IWUSR or not os.access(source.path, os.W_OK):
         raise ReleaseError(
             f"{source.label}: read-only; make it writable (chmod u+w) or take it out of the "

@@ -1,5 +1,5 @@
-"""The main job: setup when needed, pytest (with the one test compile alongside), every mix
-test variant, then one summary whose test counts come from the JUnit files the suites wrote,
+"""The main job: setup when needed, pytest beside the one test compile and every mix test
+variant, then one summary whose test counts come from the JUnit files the suites wrote,
 and ``report.json`` in the reports dir.
 
 Every suite runs even when an earlier one failed, so one run shows everything broken; only
@@ -9,19 +9,16 @@ the mix variants wait for the compile they share. Failed tests are rerun once (`
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sessions.core import junit
+from sessions.core import junit, procs
 from sessions.core import report as run_report
-from sessions.core import shard as shard_
 from sessions.core.console import Console, seconds
 from sessions.core.errors import NoxpitError
-from sessions.core.options import PosargsParser
 from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
@@ -30,6 +27,7 @@ from sessions.elixir import variants
 from sessions.python import env as python_env
 from sessions.suite import flaky as flaky_
 from sessions.suite import rerun as rerun_
+from sessions.suite.options import Options
 
 PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 COMPILE_NAME = "mix compile (test)"
@@ -45,41 +43,6 @@ class SuiteResult:
     variant: str = ""  # the mix test variant this suite is, if it is one
     flaky: tuple[str, ...] = ()  # failed, then passed when rerun
     notes: tuple[str, ...] = ()  # each flaky test with its history
-
-
-@dataclass(frozen=True)
-class Options:
-    failed_only: bool = False
-    rerun: bool = True
-    shard: Shard | None = None
-    policy: str = "warn"  # [tests] flaky
-
-
-def options_parser() -> PosargsParser:
-    parser = PosargsParser("tests", "setup, pytest and every mix test variant, one summary.")
-    parser.add_argument(
-        "--failed",
-        action="store_true",
-        help="rerun only what failed last time (`mix test --failed`, pytest --last-failed)",
-    )
-    parser.add_argument(
-        "--no-rerun",
-        dest="rerun",
-        action="store_false",
-        help="do not rerun failed tests once (a test that fails is then never flaky)",
-    )
-    parser.add_argument(
-        "--shard",
-        type=shard_.parse,
-        metavar="K/N",
-        help="run shard K of N: mix test --partitions N, pytest by a stable split of test ids",
-    )
-    parser.add_argument(
-        "--cover",
-        action="store_true",
-        help="measure coverage too: the coverage session (docs/coverage.md)",
-    )
-    return parser
 
 
 def to_options(args: object, target: Target) -> Options:
@@ -157,39 +120,74 @@ def _variant(
     return _guarded(name, console, action)
 
 
+@dataclass(frozen=True)
+class Runners:
+    """How one run executes each kind of suite: ``tests`` and ``coverage`` differ only here."""
+
+    pytest: Callable[[Console], SuiteResult]
+    compile: Callable[[Console], SuiteResult]
+    variant: Callable[[Console, str], SuiteResult]
+
+
+def run_suites(console: Console, plan: variants.Plan, runners: Runners) -> list[SuiteResult]:
+    """pytest on a thread of its own, beside the test compile and then each mix variant in
+    turn (the variants share the test build and ``mix test --failed``'s manifest, so they
+    take turns). pytest's output is held and shown as one block between two mix suites once
+    it has ended, so the log never interleaves. Returns pytest, the compile, the variants."""
+    held = console.held()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="noxpit-pytest")
+    testing = pool.submit(runners.pytest, held)
+    shown = False
+
+    def show_pytest_if_done() -> None:
+        nonlocal shown
+        if not shown and testing.done():
+            console.show(held)
+            shown = True
+
+    try:
+        compiled = runners.compile(console)
+        mix_results = [compiled]
+        for variant in plan.runs:
+            show_pytest_if_done()
+            if compiled.status != PASSED:
+                label = mix_test.label(variant)
+                not_run = "not run: mix compile failed"
+                mix_results.append(SuiteResult(label, ERROR, 0.0, not_run, variant=variant))
+                continue
+            mix_results.append(runners.variant(console, variant))
+        tested = testing.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        procs.stop_threads([testing])
+        console.show(held)
+        raise
+    pool.shutdown(wait=True)
+    console.show(held)
+    return [tested, *mix_results]
+
+
 def run_all(target: Target, console: Console, options: Options | None = None) -> list[SuiteResult]:
     options = options or Options(policy=flaky_.flaky_policy(target, os.environ))
     plan = variants.plan(target)  # a bad [mix_test] table stops here, before any work
     results = [_setup(target, console)]
-    # The test compile runs while pytest does (another core, independent files); its
-    # output is held back and shown after pytest's, so the log still reads in order.
-    held = io.StringIO()
-    compile_console = Console(held, console.environ)
-    compile_console.colour = console.colour
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        compiling = pool.submit(_compile, target, compile_console, plan)
-        results.append(_pytest(target, console, options))
-        compiled = compiling.result()
-    console.stream.write(held.getvalue())
-    console.stream.flush()
-    results.append(compiled)
-    for variant in plan.runs:
-        if compiled.status != PASSED:
-            results.append(
-                SuiteResult(
-                    mix_test.label(variant),
-                    ERROR,
-                    0.0,
-                    "not run: mix compile failed",
-                    None,
-                    variant,
-                )
-            )
-            continue
-        results.append(_variant(target, console, plan, variant, options))
+    runners = Runners(
+        pytest=lambda out: _pytest(target, out, options),
+        compile=lambda out: _compile(target, out, plan),
+        variant=lambda out, variant: _variant(target, out, plan, variant, options),
+    )
+    results.extend(run_suites(console, plan, runners))
     for tag in plan.in_default:  # its tests ran in the default variant: not twice
         results.append(SuiteResult(mix_test.label(tag), SKIPPED, 0.0, plan.why_not_run(tag)))
     return results
+
+
+def wall_seconds(results: list[SuiteResult]) -> float:
+    """The run's own time: setup, then pytest beside the mix suites (``run_suites``)."""
+    setup = sum(r.seconds for r in results if r.name == "setup")
+    pytest = sum(r.seconds for r in results if r.name == rerun_.PYTEST_NAME)
+    mix = sum(r.seconds for r in results) - setup - pytest
+    return setup + max(pytest, mix)
 
 
 def _count_cells(counts: junit.Counts | None, flaky: int) -> list[str]:
@@ -214,7 +212,7 @@ def summary_rows(results: list[SuiteResult]) -> list[list[str]]:
             "total",
             status,
             *_count_cells(total, flaky),
-            seconds(sum(r.seconds for r in results)),
+            seconds(wall_seconds(results)),
             detail,
         ]
     )
@@ -259,7 +257,7 @@ def to_report(
             for r in suites
         ),
         shards=(str(shard),) if shard else (),
-        seconds=sum(r.seconds for r in results),
+        seconds=wall_seconds(results),
     )
 
 

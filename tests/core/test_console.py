@@ -140,3 +140,17 @@ def test_a_table_writes_the_step_summary_unless_told_not_to(repo: Path) -> None:
         summary.read_text()
         == markdown_table(["step", "result"], [["lint", "passed"]], "loud") + "\n"
     )
+
+
+def test_a_held_console_keeps_lines_and_child_output_until_shown() -> None:
+    out = io.StringIO()
+    console = Console(out, {})
+    held = console.held()
+    held.step("pytest tests")
+    assert held.sink is not None
+    held.sink(b"child line\n")
+    console.step("mix test")
+    assert out.getvalue() == "noxpit > mix test\n"
+    console.show(held)
+    console.show(held)  # shown once
+    assert out.getvalue() == "noxpit > mix test\nnoxpit > pytest tests\nchild line\n"

@@ -98,3 +98,30 @@ def test_stdin_is_closed(tmp_path: Path) -> None:
 def test_missing_binary_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(procs.ProcessError, match="`no-such-binary-xyz` not found on PATH"):
         procs.run(["no-such-binary-xyz"], cwd=tmp_path)
+
+
+def test_a_sink_receives_the_output_instead_of_our_stdout(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    received: list[bytes] = []
+    done = procs.run(
+        [sys.executable, "-c", "print('one'); print('two')"], cwd=tmp_path, sink=received.append
+    )
+    assert done.ok
+    assert b"".join(received) == b"one\ntwo\n"
+    assert "one" not in capfd.readouterr().out
+
+
+def test_stop_threads_kills_the_children_of_other_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sleeping = pool.submit(
+            procs.run, [sys.executable, "-c", "import time; time.sleep(60)"], cwd=tmp_path
+        )
+        while not procs._live:
+            time.sleep(0.01)
+        start = time.monotonic()
+        procs.stop_threads([sleeping])
+        assert sleeping.done() and time.monotonic() - start < 10
+        assert sleeping.result().returncode != 0

@@ -647,3 +647,19 @@ def test_pyproject_without_a_bumpversion_table_is_not_a_config(project: Path) ->
     (project / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '9.9.9'\n")
     do_release(project, "0.2.0", "--date", "2025-12-20")
     assert '{:pitpool, "~> 0.2.0"}' in (project / "README.md").read_text()
+
+
+def test_a_file_on_a_read_only_file_system_is_refused_with_the_right_remedy(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chmod cannot help on a read-only mount (the mode bits still say writable)."""
+    source = release_files.read_text_file(project / "README.md", "README.md")
+    real_statvfs = release_files.os.statvfs
+
+    class ReadOnly:
+        def __init__(self, path: object) -> None:
+            self.f_flag = real_statvfs(path).f_flag | release_files.os.ST_RDONLY  # type: ignore[arg-type]
+
+    monkeypatch.setattr(release_files.os, "statvfs", ReadOnly)
+    with pytest.raises(ReleaseError, match=r"README.md: on a read-only file system; run"):
+        release_files.check_writable(source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ import pytest
 from sessions.core.console import Console
 from sessions.core.junit import Counts
 from sessions.core.options import UsageError
+from sessions.core.shard import parse as parse_shard
 from sessions.core.status import Status
 from sessions.core.target import Target, build_target
 from sessions.elixir import variants
+from sessions.suite import options as suite_options
 from sessions.suite import run as suite
 
 pytestmark = pytest.mark.unit
@@ -33,7 +36,8 @@ def test_summary_rows_and_total() -> None:
     assert rows[0] == ["setup", "passed", "-", "-", "-", "-", "0.1s", "up to date"]
     assert rows[1][:6] == ["pytest", "passed", "87", "0", "0", "1"]
     assert rows[3][:6] == ["mix test (default)", "failed", "27", "2", "0", "0"]
-    assert rows[-1] == ["total", "failed", "114", "2", "0", "1", "3.6s", "2 of 5 failed"]
+    # pytest ran beside the compile and the variants: setup + max(1.5, 0.8 + 1.2 + 0.0)
+    assert rows[-1] == ["total", "failed", "114", "2", "0", "1", "2.1s", "2 of 5 failed"]
     out = io.StringIO()
     assert suite.summarize(Console(out, {}), results) is False
     assert "noxpit tests summary" in out.getvalue()
@@ -43,7 +47,7 @@ def test_summary_rows_and_total() -> None:
 
 
 def test_tests_options() -> None:
-    parser = suite.options_parser()
+    parser = suite_options.parser()
     assert parser.parse_args(["--failed"]).failed is True
     defaults = parser.parse_args([])
     assert (defaults.failed, defaults.rerun, defaults.shard) == (False, True, None)
@@ -77,7 +81,7 @@ def test_flaky_suites_are_counted_apart_and_named() -> None:
     out = io.StringIO()
     assert suite.summarize(Console(out, {}), results) is True  # flaky = "warn"
     assert "mix test (default): test races (PoolTest): flaked 2 of 9 runs" in out.getvalue()
-    shard = suite.shard_.parse("1/2")
+    shard = parse_shard("1/2")
     report = suite.to_report(build_target_for_report(), results, shard)
     assert [s.name for s in report.steps] == ["setup"]
     assert [(s.name, s.tests, s.flaky) for s in report.suites] == [
@@ -119,3 +123,53 @@ def test_a_failed_custom_tag_variant_is_hinted_with_a_command_that_exists(tmp_pa
     command = re.search(r"`nox -s mix_test -- ([^`]*)`", message)
     assert command is not None, message
     assert variants.split_posargs(plan, command.group(1).split()) == ("slow", ["--failed"])
+
+
+PLAN = variants.Plan(("default", "integration"), (), ("integration",), (), {})
+
+
+def test_pytest_runs_beside_the_mix_suites_and_its_output_is_one_block() -> None:
+    first_variant_started = threading.Event()
+
+    def pytest_(out: Console) -> suite.SuiteResult:
+        out.step("pytest: start")
+        # Only a pytest running beside the variants sees the first one start.
+        assert first_variant_started.wait(timeout=10)
+        out.step("pytest: end")
+        return suite.SuiteResult("pytest", Status.PASSED, 1.0, "", Counts(3, 0, 0))
+
+    def compile_(out: Console) -> suite.SuiteResult:
+        out.step("compile")
+        return suite.SuiteResult("mix compile (test)", Status.PASSED, 0.5)
+
+    def variant(out: Console, name: str) -> suite.SuiteResult:
+        out.step(f"mix test {name}")
+        first_variant_started.set()
+        return suite.SuiteResult(f"mix test ({name})", Status.PASSED, 0.5, variant=name)
+
+    out = io.StringIO()
+    results = suite.run_suites(Console(out, {}), PLAN, suite.Runners(pytest_, compile_, variant))
+    assert [r.name for r in results] == [
+        "pytest",
+        "mix compile (test)",
+        "mix test (default)",
+        "mix test (integration)",
+    ]
+    lines = out.getvalue().splitlines()
+    start = lines.index("noxpit > pytest: start")
+    assert lines[start + 1] == "noxpit > pytest: end"
+    assert lines[0] == "noxpit > compile"
+
+
+def test_a_failed_compile_leaves_each_variant_an_error_row_and_pytest_still_runs() -> None:
+    runners = suite.Runners(
+        lambda out: suite.SuiteResult("pytest", Status.PASSED, 1.0),
+        lambda out: suite.SuiteResult("mix compile (test)", Status.FAILED, 0.5, "exit 1"),
+        lambda out, name: pytest.fail("a variant ran without its compile"),
+    )
+    results = suite.run_suites(Console(io.StringIO(), {}), PLAN, runners)
+    assert [(r.name, r.status, r.variant) for r in results[2:]] == [
+        ("mix test (default)", Status.ERROR, "default"),
+        ("mix test (integration)", Status.ERROR, "integration"),
+    ]
+    assert results[0].status == Status.PASSED
