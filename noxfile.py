@@ -201,17 +201,17 @@ def docs_check(session: nox.Session) -> None:
 def selftest(session: nox.Session) -> None:
     """The suite's own checks: ruff, ruff format, mypy --strict, pytest tests/ but the lab's."""
     install_locked(session, *SELFTEST_PACKAGES)
-    # Bytecode cached in the venv even where PYTHONDONTWRITEBYTECODE is set: the e2e tests
-    # start nox and Python some hundreds of times, each compiling its imports again without.
-    pycache = f"{session.virtualenv.location}/.pycache"
-    session.env.update({"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": pycache})
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sessions", "noxfile.py")
     # One worker per core; a module stays on one worker (its sample copy is made once), the
     # slow tiers first (tests/conftest.py). `-- -m real_target` runs the lab tier.
     xdist = ("-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder")
-    session.run("pytest", *xdist, *(session.posargs or ["-m", "not real_target"]))
+    # Bytecode cached in the venv even where PYTHONDONTWRITEBYTECODE is set: the e2e tests
+    # start nox and Python hundreds of times, each compiling its imports again without.
+    pycache = f"{session.virtualenv.location}/.pycache"
+    env = {"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": pycache}
+    session.run("pytest", *xdist, *(session.posargs or ["-m", "not real_target"]), env=env)
 
 
 @nox.session(venv_backend="none")
