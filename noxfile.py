@@ -110,9 +110,9 @@ def coverage(session: nox.Session) -> None:
     """The suites of `tests` with coverage: one LCOV/HTML report for Elixir and Python."""
     from sessions.coverage import session as coverage_
 
-    parse_posargs(session, coverage_.options_parser())
+    args = parse_posargs(session, coverage_.options_parser())
     with guarded(session) as target:
-        outcome = coverage_.run(target, Console(root=target.root))
+        outcome = coverage_.run(target, Console(root=target.root), args.shard)
         fail_unless(session, outcome.ok, outcome.message)
 
 

@@ -1,6 +1,6 @@
 """The benchmark harness: each performance target from the issues, measured the same way.
 
-Two-sided scenarios run their sides interleaved (A B A B ...) so machine drift cancels;
+Two-sided scenarios run their sides interleaved (A B B A ...) so machine drift cancels;
 each side reports median, min and max of at least five runs. Results go to
 ``bench/results.json`` and a Markdown table in ``docs/benchmarks.md``.
 """
@@ -131,16 +131,22 @@ def measure(
     runs: int = MIN_RUNS,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Outcome:
-    """Run the scenario ``runs`` times per side (its own ``runs`` when set), interleaving."""
+    """Run the scenario ``runs`` times per side (its own ``runs`` when set), interleaving
+    A B B A A B ...: each side goes first as often as the other, so a load that rises or
+    falls during the measurement (other jobs on a shared machine) favours neither."""
     runs = scenario.runs or runs
     if scenario.prepare is not None:
         scenario.prepare()
     a_samples: list[float] = []
     b_samples: list[float] = []
     for index in range(runs):
-        a_samples.append(time_side(scenario.a, cwd, base_env))
-        if scenario.b is not None:
+        if scenario.b is not None and index % 2:
             b_samples.append(time_side(scenario.b, cwd, base_env))
+            a_samples.append(time_side(scenario.a, cwd, base_env))
+        else:
+            a_samples.append(time_side(scenario.a, cwd, base_env))
+            if scenario.b is not None:
+                b_samples.append(time_side(scenario.b, cwd, base_env))
         last_b = f" / {b_samples[-1]:.2f}s" if b_samples else ""
         progress(f"{scenario.name}: run {index + 1}/{runs} {a_samples[-1]:.2f}s{last_b}")
     b_stats = Stats.of(b_samples) if scenario.b is not None else None

@@ -1,6 +1,7 @@
-"""Coverage from several runs (CI shards) as one: each run's ``coverage.json`` read back
-and merged line by line, then written and shown like a single run's. For ``report --
-merge``: ``merge_dirs(reports_dirs, out_dir)``."""
+"""Coverage from several runs (CI shards, or separate runs) as one: each run's
+``coverage.json`` read back and merged line by line, then written like a single run's.
+For ``report -- merge``: ``read_dirs`` (None when no run measured coverage; an error when
+only some did), then ``write``; ``merge_dirs`` does both."""
 
 from __future__ import annotations
 
@@ -57,10 +58,35 @@ def merge(runs: Sequence[Measured]) -> Measured:
     )
 
 
-def merge_dirs(reports_dirs: Sequence[Path], out_dir: Path) -> Measured:
-    """``<reports>/coverage/coverage.json`` of each run merged into ``out_dir``."""
-    merged = merge([read(d / "coverage" / JSON_NAME) for d in reports_dirs])
+def json_path(reports_dir: Path) -> Path:
+    return reports_dir / "coverage" / JSON_NAME
+
+
+def read_dirs(reports_dirs: Sequence[Path]) -> Measured | None:
+    """The runs' coverage merged; None when none of them measured any. A run without
+    coverage next to runs with it is an error: its lines would silently count as missed."""
+    measured = [d for d in reports_dirs if json_path(d).is_file()]
+    if not measured:
+        return None
+    missing = [d for d in reports_dirs if d not in measured]
+    if missing:
+        raise CoverageError(
+            f"{json_path(missing[0])}: not found, but {len(measured)} other report(s) have "
+            "coverage; run every shard with `nox -s coverage` (or tests -- --cover), or merge "
+            "only runs without it"
+        )
+    return merge([read(json_path(d)) for d in reports_dirs])
+
+
+def write(merged: Measured, out_dir: Path) -> None:
+    """``coverage.lcov`` and ``coverage.json`` in ``out_dir`` (a run's layout)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     report.write_lcov(out_dir / "coverage.lcov", merged)
     report.write_json(out_dir / JSON_NAME, merged)
+
+
+def merge_dirs(reports_dirs: Sequence[Path], out_dir: Path) -> Measured:
+    """``<reports>/coverage/coverage.json`` of each run merged into ``out_dir``."""
+    merged = merge([read(json_path(d)) for d in reports_dirs])
+    write(merged, out_dir)
     return merged

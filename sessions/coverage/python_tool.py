@@ -22,6 +22,7 @@ from sessions.core.files import atomic_write, exclusive_lock, last_line
 from sessions.core.target import Target
 from sessions.core.user_cache import cache_dir
 from sessions.python import env as python_env
+from sessions.python import venvs
 
 COVERAGE_VERSION = "7.17.3"  # coverage.py; `[run] patch = _exit` needs 7.10 or later
 SITECUSTOMIZE = Path(__file__).resolve().parent / "noxpit_sitecustomize.py"
@@ -37,6 +38,14 @@ class Tool:
 
     directory: Path
     python: Path
+    tag: str = ""  # the interpreter's cache tag, e.g. cpython-312
+
+    @property
+    def sysmon(self) -> bool:
+        """``sys.monitoring`` (CPython 3.12+) measures line coverage at a fraction of the
+        C tracer's cost: code outside the python dir stops reporting after its first event."""
+        name, _, digits = self.tag.partition("-")
+        return name == "cpython" and digits.isdigit() and int(digits) >= 312
 
     def command(self, *args: str) -> list[str]:
         return [str(self.python), "-m", "coverage", *args]
@@ -45,6 +54,30 @@ class Tool:
         existing = base.get("PYTHONPATH")
         path = os.pathsep.join([str(self.directory), *filter(None, [existing])])
         return {**base, "PYTHONPATH": path}
+
+
+def _venv_tag(venv: Path) -> str | None:
+    """``cpython-3XY`` from the venv's ``pyvenv.cfg`` and its ``lib/python3.X``, without
+    starting the interpreter; None when that is not certain."""
+    version = venvs.venv_version(venv)
+    parts = (version or "").split(".")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        return None
+    try:
+        config = (venv / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace").lower()
+    except OSError:
+        return None
+    implementation = next(
+        (
+            line.partition("=")[2].strip()
+            for line in config.splitlines()
+            if line.startswith("implementation")
+        ),
+        "cpython",
+    )
+    if implementation != "cpython" or not (venv / "lib" / f"python{parts[0]}.{parts[1]}").is_dir():
+        return None
+    return f"cpython-{parts[0]}{parts[1]}"
 
 
 def _cache_tag(python: Path, root: Path) -> str:
@@ -95,7 +128,8 @@ def ensure(target: Target, console: Console, environ: Mapping[str, str] = os.env
     if not python.exists():
         raise CoverageError(f"no venv at {target.rel(target.venv_dir)}; run `nox -s setup` first")
     base = cache_dir(environ) / "coverage"
-    directory = base / f"{COVERAGE_VERSION}-{_cache_tag(python, target.root)}"
+    tag = _venv_tag(target.venv_dir) or _cache_tag(python, target.root)
+    directory = base / f"{COVERAGE_VERSION}-{tag}"
     base.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(base / ".lock"):
         if not (directory / "coverage" / "__init__.py").is_file():
@@ -118,12 +152,13 @@ def ensure(target: Target, console: Console, environ: Mapping[str, str] = os.env
         hook = directory / "sitecustomize.py"
         if not hook.is_file() or hook.read_bytes() != SITECUSTOMIZE.read_bytes():
             atomic_write(hook, SITECUSTOMIZE.read_bytes())
-    return Tool(directory, python)
+    return Tool(directory, python, tag)
 
 
-def rcfile_text(target: Target) -> str:
+def rcfile_text(target: Target, tool: Tool) -> str:
     """What every measured process reads (``COVERAGE_PROCESS_START``): the python dir
-    without its tests, parallel data files, data saved on ``os._exit`` and SIGTERM."""
+    without its tests, parallel data files, data saved on ``os._exit`` and SIGTERM, and
+    ``sys.monitoring`` where the interpreter has it."""
     tests = target.python_dir / "tests"
     return "\n".join(
         [
@@ -133,6 +168,7 @@ def rcfile_text(target: Target) -> str:
             f"omit = {tests}/*",
             "patch = _exit",
             "sigterm = True",
+            *(["core = sysmon"] if tool.sysmon else []),
             "",
             "[report]",
             "ignore_errors = True",

@@ -9,6 +9,7 @@ Python environment, so the workers it starts measure themselves. The export Mix 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -19,8 +20,10 @@ from pathlib import Path
 from sessions.core import junit, procs
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
+from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
+from sessions.coverage import collect
 from sessions.coverage.python_tool import Tool, rcfile_text
 from sessions.elixir import exunit, variants
 from sessions.python import env as python_env
@@ -34,9 +37,10 @@ HOLD_SECONDS = "10"  # how long workers may take to save their data after `mix t
 
 @dataclass(frozen=True)
 class Layout:
-    """Where one run keeps its data (``<reports>/coverage``)."""
+    """Where one run keeps its data (``<reports>/coverage``), and which shard it runs."""
 
     root: Path
+    shard: Shard | None = None
 
     @property
     def data(self) -> Path:
@@ -45,6 +49,11 @@ class Layout:
     @property
     def alive(self) -> Path:
         return self.root / "alive"
+
+    def alive_for(self, suite: str) -> Path:
+        """Where one suite's processes mark themselves alive: its own directory, so a
+        variant waits only for its own workers, not for pytest running beside it."""
+        return self.alive / suite
 
     @property
     def rcfile(self) -> Path:
@@ -56,23 +65,28 @@ class Layout:
     def coverdata(self, variant: str) -> Path:
         return self.data / f"elixir-{variant}.coverdata"
 
-    def fresh(self, target: Target) -> None:
+    def elixir_lcov(self, variant: str) -> Path:
+        """The variant's lines, written by the test run itself when it ends."""
+        return self.data / f"elixir-{variant}.lcov"
+
+    def fresh(self, target: Target, tool: Tool) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         for directory in (self.data, self.alive):
             directory.mkdir(parents=True)
-        self.rcfile.write_text(rcfile_text(target), encoding="utf-8")
+        self.rcfile.write_text(rcfile_text(target, tool), encoding="utf-8")
 
 
-def layout(target: Target) -> Layout:
-    return Layout(target.reports_dir / "coverage")
+def layout(target: Target, shard: Shard | None = None) -> Layout:
+    return Layout(target.reports_dir / "coverage", shard)
 
 
 def measured_env(tool: Tool, place: Layout, suite: str) -> dict[str, str]:
+    place.alive_for(suite).mkdir(parents=True, exist_ok=True)
     return {
         **tool.environment(os.environ),
         "COVERAGE_PROCESS_START": str(place.rcfile),
         "COVERAGE_FILE": str(place.python_data(suite) / ".coverage"),
-        "NOXPIT_COVERAGE_ALIVE": str(place.alive),
+        "NOXPIT_COVERAGE_ALIVE": str(place.alive_for(suite)),
     }
 
 
@@ -95,12 +109,16 @@ def run_pytest(target: Target, console: Console, tool: Tool, place: Layout) -> S
     try:
         report_file.unlink(missing_ok=True)
         place.python_data("pytest").mkdir(parents=True, exist_ok=True)
-        console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage)")
-        env = pytest_run.environment(target, measured_env(tool, place, "pytest"))
-        completed = procs.run(
-            pytest_run.command(target, []), cwd=target.root, env=env, sink=console.sink
-        )
+        shard = f" (shard {place.shard})" if place.shard else ""
+        console.step(f"pytest {target.rel(target.python_dir / 'tests')} (coverage){shard}")
+        env = pytest_run.environment(target, measured_env(tool, place, "pytest"), place.shard)
+        command = pytest_run.command(target, [], shard=place.shard)
+        completed = procs.run(command, cwd=target.root, env=env, sink=console.sink)
+        if place.shard and completed.returncode == pytest_run.NO_TESTS_COLLECTED:
+            completed = dataclasses.replace(completed, returncode=0)  # none in this shard
         report = junit.read_if_present(report_file)
+        if report is not None:
+            junit.annotate_failures(console, report, "pytest")
         status, detail = _status(completed, report)
         counts = report.counts if report else None
         return SuiteResult("pytest", status, time.monotonic() - start, detail, counts)
@@ -133,18 +151,29 @@ def run_variant(
     name = exunit.label(variant)
     start = time.monotonic()
     export = f"noxpit-{variant}"
-    args = ["--cover", "--export-coverage", export]
+    partitions = ["--partitions", str(place.shard.total)] if place.shard else []
+    args = ["--cover", "--export-coverage", export, *partitions]
     report_file = exunit.junit_path(target, variant)
     report_file.unlink(missing_ok=True)
     cover_existed = (target.root / "cover").exists()
     suite = f"mix-test-{variant}"
     place.python_data(suite).mkdir(parents=True, exist_ok=True)
-    console.step(" ".join(["mix test", *exunit.test_args(variant, args, plan.exclude)]))
-    env = exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env)
-    command = [sys.executable, "-I", str(HOLD), str(place.alive), HOLD_SECONDS, "--"]
+    prefix = [f"MIX_TEST_PARTITION={place.shard.index}"] if place.shard else []
+    console.step(" ".join([*prefix, "mix test", *exunit.test_args(variant, args, plan.exclude)]))
+    env = {
+        **exunit.run_environment(target, variant, measured_env(tool, place, suite), plan.env),
+        "NOXPIT_COVER_LCOV": str(place.elixir_lcov(variant)),
+        "NOXPIT_COVER_EBIN": str(collect.ebin_dir(target)),
+        "NOXPIT_COVER_ROOT": str(target.root),
+    }
+    if place.shard:
+        env["MIX_TEST_PARTITION"] = str(place.shard.index)
+    place.elixir_lcov(variant).unlink(missing_ok=True)
+    hold = [sys.executable, "-I", str(HOLD), str(place.alive_for(suite)), HOLD_SECONDS, "--"]
+    elixir, *rest = exunit.command(variant, args, plan.exclude)
     try:
         completed = procs.run(
-            [*command, *exunit.command(variant, args, plan.exclude)],
+            [*hold, elixir, "-r", str(collect.LCOV_SCRIPT), *rest],
             cwd=target.root,
             env=env,
             capture=True,
@@ -154,11 +183,25 @@ def run_variant(
     finally:
         _take_export(target, export, place.coverdata(variant), cover_existed)
     report = junit.read_if_present(report_file)
+    if place.shard and _empty_partition(completed, report):
+        console.step(f"{name}: none of its tests are in shard {place.shard}")
+        completed = dataclasses.replace(completed, returncode=0)
     if report is not None:
         junit.annotate_failures(console, report, name)
     status, detail = _status(completed, report)
     counts = report.counts if report else None
     return SuiteResult(name, status, time.monotonic() - start, detail, counts, variant)
+
+
+def _empty_partition(completed: procs.Completed, report: junit.Report | None) -> bool:
+    """``--only TAG`` in a partition holding none of the tagged tests: ExUnit exits 1
+    ("no test was executed"), but the shard is fine."""
+    return (
+        completed.returncode == 1
+        and exunit.NOTHING_EXECUTED in completed.output
+        and report is not None
+        and not report.failed
+    )
 
 
 def run_suites(

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
+from sessions.core import shard as shard_
 from sessions.core.console import Console
 from sessions.core.options import PosargsParser
+from sessions.core.shard import Shard
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.coverage import collect, model, python_tool, report, runner
-from sessions.coverage.lcov import FileLines
 from sessions.coverage.model import Measured
 from sessions.elixir import exunit, variants
 from sessions.suite import run as suite
@@ -50,59 +50,67 @@ def options_parser() -> PosargsParser:
         "coverage", "the suites of tests with coverage; one report, both languages."
     )
     parser.add_argument("--cover", action="store_true", help=argparse.SUPPRESS)  # tests -- --cover
+    parser.add_argument(
+        "--shard",
+        type=shard_.parse,
+        metavar="K/N",
+        help="run shard K of N (as tests does); `report -- merge` combines the shards' coverage",
+    )
     return parser
 
 
 def measure(
-    target: Target,
-    console: Console,
-    tool: python_tool.Tool,
-    place: runner.Layout,
-    plan: variants.Plan,
+    target: Target, tool: python_tool.Tool, place: runner.Layout, plan: variants.Plan
 ) -> Measured:
-    """The four independent conversions run at once: each is mostly a child process."""
-    coverdata = [place.coverdata(v) for v in plan.runs if place.coverdata(v).is_file()]
-    mix_dirs = [place.python_data(f"mix-test-{v}") for v in plan.runs]
-
-    def python(key: str, sources: list[Path]) -> list[FileLines]:
-        data_file = place.root / f"python-{key}" / ".coverage"  # combine matches this name
-        present = collect.combine(tool, target, place.rcfile, sources, data_file)
-        out = place.root / f"python-{key}.json"
-        return collect.python_lines(tool, target, place.rcfile, data_file if present else None, out)
-
-    def html() -> None:
-        every = place.root / "python-all" / ".coverage"
-        if collect.combine(
-            tool, target, place.rcfile, [place.python_data("pytest"), *mix_dirs], every
-        ):
-            collect.python_html(tool, target, place.rcfile, every, place.root / "html" / "python")
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        elixir = pool.submit(collect.elixir_lines, target, coverdata, place.root / "elixir.lcov")
-        by_pytest = pool.submit(python, "pytest", [place.python_data("pytest")])
-        by_mix = pool.submit(python, "mix", mix_dirs)
-        pages = pool.submit(html)
-        pages.result()
+    """Elixir and Python at once: two child processes at most (one when every test run
+    wrote its own LCOV)."""
+    written = [place.elixir_lcov(v) for v in plan.runs if place.elixir_lcov(v).is_file()]
+    coverdata = [
+        place.coverdata(v)
+        for v in plan.runs
+        if place.coverdata(v).is_file() and not place.elixir_lcov(v).is_file()
+    ]
+    groups = {
+        "pytest": [place.python_data("pytest")],
+        "mix": [place.python_data(f"mix-test-{v}") for v in plan.runs],
+    }
+    reports = {
+        key: collect.Group(
+            sources, place.root / f"python-{key}" / ".coverage", place.root / f"python-{key}.json"
+        )
+        for key, sources in groups.items()
+    }
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        elixir = pool.submit(
+            collect.elixir_lines, target, written, coverdata, place.root / "elixir.lcov"
+        )
+        present = collect.python_reports(
+            tool, target, place.rcfile, reports, place.root / "html" / "python"
+        )
+        python = {
+            key: collect.python_lines(target, group.json if present[key] else None)
+            for key, group in reports.items()
+        }
         return Measured(
-            elixir.result(), by_pytest.result(), by_mix.result(), target.rel(target.python_dir)
+            elixir.result(), python["pytest"], python["mix"], target.rel(target.python_dir)
         )
 
 
-def run(target: Target, console: Console) -> Outcome:
+def run(target: Target, console: Console, shard: Shard | None = None) -> Outcome:
     plan = variants.plan(target)  # bad settings stop here, before any work
     limits = model.settings(target).fail_under
     results = [runner.setup(target, console)]
     if results[0].status.bad:
         return Outcome(results, None, [])
     tool = python_tool.ensure(target, console)
-    place = runner.layout(target)
-    place.fresh(target)
+    place = runner.layout(target, shard)
+    place.fresh(target, tool)
     results += runner.run_suites(target, console, tool, place, plan)
     for tag in plan.in_default:
         results.append(SuiteResult(exunit.label(tag), Status.SKIPPED, 0.0, plan.why_not_run(tag)))
-    suite.summarize(console, results)
+    suite.finish(target, console, results, shard)  # the summary and report.json
     console.step("coverage: combine and report")
-    measured = measure(target, console, tool, place, plan)
+    measured = measure(target, tool, place, plan)
     report.write_lcov(place.root / "coverage.lcov", measured)
     report.write_json(place.root / "coverage.json", measured)
     report.write_elixir_html(place.root / "html" / "elixir", target.root, measured.elixir)

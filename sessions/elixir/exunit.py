@@ -151,8 +151,10 @@ def run_variant(
     *,
     report_file: Path | None = None,
     partition: int | None = None,
+    annotate: bool = True,
 ) -> VariantResult:
-    """One variant on an already compiled test build; failures annotated on GitHub.
+    """One variant on an already compiled test build; failures annotated on GitHub unless
+    ``annotate`` is off (a caller that reruns them annotates what stands afterwards).
     ``partition`` is ``MIX_TEST_PARTITION`` (posargs then hold ``--partitions N``);
     ``report_file`` replaces the variant's JUnit path (a rerun writes its own)."""
     the_plan = plan or variants_.plan(target)
@@ -176,6 +178,6 @@ def run_variant(
         report = junit.read_if_present(report_file)
     if nothing:
         console.step(f"{label(variant)}: nothing to rerun (none of its tests failed last time)")
-    if report is not None:
+    if annotate and report is not None:
         junit.annotate_failures(console, report, label(variant))
     return VariantResult(variant, completed, report, nothing)

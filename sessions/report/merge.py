@@ -3,7 +3,10 @@
 Each DIR holds one run's ``report.json`` (and its JUnit files), e.g. the artifacts of a
 sharded matrix. The merge refuses shards that do not add up (core.report.merge), fails when
 any shard failed, and writes one ``report.json`` and one ``junit.xml`` holding every
-``<testsuite>`` of every shard, in the reports dir (or ``--out``).
+``<testsuite>`` of every shard, in the reports dir (or ``--out``). When the runs measured
+coverage (``<dir>/coverage/coverage.json``), their coverage is merged too, into
+``coverage/`` next to the merged ``report.json``; a run without it among runs with it fails
+the merge, as a missing shard does.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from sessions.core.console import Console, seconds
 from sessions.core.files import atomic_write, rel_label
 from sessions.core.options import PosargsParser
 from sessions.core.status import Status
+from sessions.coverage import merge as coverage_merge
+from sessions.coverage import model as coverage_model
+from sessions.coverage.python_tool import CoverageError
 
 JUNIT_NAME = "junit.xml"
 
@@ -40,6 +46,11 @@ def options_parser() -> PosargsParser:
 
 def report_file(path: Path) -> Path:
     return path if path.is_file() else path / run_report.FILE_NAME
+
+
+def reports_dir(path: Path) -> Path:
+    """The run's reports dir, whether DIR named it or its ``report.json``."""
+    return path.parent if path.is_file() else path
 
 
 def expected_shards(reports: Sequence[run_report.RunReport]) -> int | None:
@@ -81,6 +92,7 @@ def rows(report: run_report.RunReport) -> list[list[str]]:
 def merge(dirs: Sequence[Path], out: Path, console: Console) -> Merged:
     reports = [run_report.read(report_file(d)) for d in dirs]
     merged = run_report.merge(reports, expected_shards=expected_shards(reports))
+    covered = coverage_merge.read_dirs([reports_dir(d) for d in dirs])  # before any write
     console.table(
         ["suite", "result", "tests", "failures", "flaky", "skipped", "time", "detail"],
         rows(merged),
@@ -97,10 +109,26 @@ def merge(dirs: Sequence[Path], out: Path, console: Console) -> Merged:
     console.step(
         f"report: {rel_label(path, Path.cwd())}, {rel_label(out / JUNIT_NAME, Path.cwd())}"
     )
+    if covered is not None:
+        _coverage(covered, out / "coverage", len(reports), console)
     failed = [s.name for s in merged.steps if s.status.bad]
     failed += [s.name for s in merged.suites if s.status.bad]
     ok = merged.status == Status.PASSED
     return Merged(merged, ok, f"merged report failed: {', '.join(dict.fromkeys(failed))}")
+
+
+def _coverage(covered: coverage_model.Measured, out: Path, count: int, console: Console) -> None:
+    coverage_merge.write(covered, out)
+    console.line()
+    console.table(
+        coverage_model.HEADERS,
+        coverage_model.summary_rows(covered),
+        title=f"noxpit coverage: {count} reports merged",
+    )
+    only = covered.only_mix_modules()
+    if only:
+        console.line(f"Python modules only the Elixir tests reach: {', '.join(only)}")
+    console.step(f"coverage: {rel_label(out, Path.cwd())} (coverage.lcov, coverage.json)")
 
 
 def run(args: argparse.Namespace, reports_dir: Path, console: Console) -> Merged:
@@ -108,5 +136,5 @@ def run(args: argparse.Namespace, reports_dir: Path, console: Console) -> Merged
     doubled shard fails the session; it is not an interruption)."""
     try:
         return merge(args.dirs, args.out or reports_dir, console)
-    except run_report.ReportError as exc:
+    except (run_report.ReportError, CoverageError) as exc:
         return Merged(None, False, str(exc))

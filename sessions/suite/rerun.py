@@ -138,7 +138,10 @@ def exunit_variant(
     name = exunit.label(variant)
     the_args = [*args, *(["--partitions", str(shard.total)] if shard else [])]
     partition = shard.index if shard else None
-    first = exunit.run_variant(target, console, variant, the_args, plan, partition=partition)
+    # Failures are annotated once the rerun has decided (a flaky test gets no error).
+    first = exunit.run_variant(
+        target, console, variant, the_args, plan, partition=partition, annotate=False
+    )
     if shard and _empty_shard(first):
         console.step(f"{name}: none of its tests are in shard {shard}")
         first = dataclasses.replace(
@@ -147,6 +150,7 @@ def exunit_variant(
     if first.nothing_to_rerun:
         return Tested(name, first.completed, first.report, nothing_to_rerun=True)
     if not rerun or not _worth_rerunning(first.completed, first.report):
+        _annotate(console, first.report, name)
         return _record(target, Tested(name, first.completed, first.report))
     report_file = exunit.junit_path(target, variant)
     rerun_file = _rerun_file(report_file)
@@ -157,9 +161,17 @@ def exunit_variant(
     # MIX_TEST_PARTITION stays, for targets that name resources after it.
     again_args = list(args) if "--failed" in args else [*args, "--failed"]
     again = exunit.run_variant(
-        target, console, variant, again_args, plan, report_file=rerun_file, partition=partition
+        target,
+        console,
+        variant,
+        again_args,
+        plan,
+        report_file=rerun_file,
+        partition=partition,
+        annotate=False,
     )
     report, flaky, rescued = _fold(report_file, rerun_file, again.completed)
+    _annotate(console, report, name)
     return _record(target, Tested(name, first.completed, report, flaky, rescued))
 
 
@@ -194,14 +206,30 @@ def pytest(
     return _record(target, Tested(PYTEST_NAME, first, combined, flaky, rescued))
 
 
-def _annotate(console: Console, report: junit.Report | None) -> None:
-    """pytest failures that stand after the rerun, at their test's file and line."""
+def _annotate(console: Console, report: junit.Report | None, title: str = PYTEST_NAME) -> None:
+    """Failures that stand after the rerun (a flaky test's is no longer a failure in the
+    folded report), one error each at the test's file and line."""
     if report is not None:
-        junit.annotate_failures(console, report, PYTEST_NAME)
+        junit.annotate_failures(console, report, title)
 
 
 def tell(console: Console, tested: Tested) -> None:
-    """One line per flaky test, with how often it has flaked."""
-    for note in tested.history or tested.flaky:
+    """One line per flaky test, with how often it has flaked, and one warning annotation
+    at the test's file and line (the error of its first run is never emitted)."""
+    cases = {_test_id(case): case for case in (tested.report.cases if tested.report else ())}
+    notes = tested.history or tested.flaky
+    for test, note in zip(tested.flaky, notes, strict=False):
         console.step(f"flaky: {note}")
-        console.annotate("warning", f"flaky: {note}", title=tested.name)
+        case = cases.get(test)
+        console.annotate(
+            "warning",
+            f"flaky: {note}",
+            file=case.file if case else None,
+            line=case.line if case else None,
+            title=f"{tested.name}: flaky test",
+        )
+
+
+def _test_id(case: junit.Case) -> str:
+    """A case as ``flaky.test_id`` names it: ``name (classname)``."""
+    return f"{case.name} ({case.classname})" if case.classname else case.name

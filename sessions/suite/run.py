@@ -1,6 +1,6 @@
-"""The main job: setup when needed, pytest beside the one test compile and every mix test
-variant, then one summary whose test counts come from the JUnit files the suites wrote,
-and ``report.json`` in the reports dir.
+"""The main job: setup when needed, the one test compile and every mix test variant with
+pytest beside the last of them (``run_suites``), then one summary whose test counts come
+from the JUnit files the suites wrote, and ``report.json`` in the reports dir.
 
 Every suite runs even when an earlier one failed, so one run shows everything broken; only
 the mix variants wait for the compile they share. Failed tests are rerun once (``rerun``);
@@ -9,10 +9,11 @@ the mix variants wait for the compile they share. Failed tests are rerun once (`
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sessions.core import junit, procs
@@ -43,6 +44,7 @@ class SuiteResult:
     variant: str = ""  # the mix test variant this suite is, if it is one
     flaky: tuple[str, ...] = ()  # failed, then passed when rerun
     notes: tuple[str, ...] = ()  # each flaky test with its history
+    beside: str = ""  # the suite this one ran alongside, on another thread
 
 
 def to_options(args: object, target: Target) -> Options:
@@ -130,36 +132,41 @@ class Runners:
 
 
 def run_suites(console: Console, plan: variants.Plan, runners: Runners) -> list[SuiteResult]:
-    """pytest on a thread of its own, beside the test compile and then each mix variant in
-    turn (the variants share the test build and ``mix test --failed``'s manifest, so they
-    take turns). pytest's output is held and shown as one block between two mix suites once
-    it has ended, so the log never interleaves. Returns pytest, the compile, the variants."""
+    """The test compile, then each mix variant in turn (they share the test build and
+    ``mix test --failed``'s record of failures), with pytest on a thread of its own beside
+    the last tag variant: those mostly wait on Python workers, while the default run and
+    the compile keep every core busy and would slow timing-sensitive Python tests (snakepit's
+    speed-ratio tests failed beside its default run). With no tag variant, pytest runs
+    beside the compile. pytest's output is held and shown as one block once it has ended,
+    so the log never interleaves. Returns pytest, the compile, the variants."""
     held = console.held()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="noxpit-pytest")
-    testing = pool.submit(runners.pytest, held)
-    shown = False
+    beside = mix_test.label(plan.runs[-1]) if len(plan.runs) > 1 else COMPILE_NAME
+    testing: Future[SuiteResult] | None = None
 
-    def show_pytest_if_done() -> None:
-        nonlocal shown
-        if not shown and testing.done():
-            console.show(held)
-            shown = True
+    def start_pytest() -> Future[SuiteResult]:
+        return testing or pool.submit(runners.pytest, held)
 
     try:
+        if beside == COMPILE_NAME:
+            testing = start_pytest()
         compiled = runners.compile(console)
         mix_results = [compiled]
         for variant in plan.runs:
-            show_pytest_if_done()
+            label = mix_test.label(variant)
             if compiled.status != PASSED:
-                label = mix_test.label(variant)
                 not_run = "not run: mix compile failed"
                 mix_results.append(SuiteResult(label, ERROR, 0.0, not_run, variant=variant))
                 continue
+            if label == beside:
+                testing = start_pytest()
             mix_results.append(runners.variant(console, variant))
-        tested = testing.result()
+        ran_beside = beside if testing is not None else ""
+        testing = start_pytest()  # alone, when the compile failed before its turn
+        tested = dataclasses.replace(testing.result(), beside=ran_beside)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
-        procs.stop_threads([testing])
+        procs.stop_threads([testing] if testing else [])
         console.show(held)
         raise
     pool.shutdown(wait=True)
@@ -183,11 +190,11 @@ def run_all(target: Target, console: Console, options: Options | None = None) ->
 
 
 def wall_seconds(results: list[SuiteResult]) -> float:
-    """The run's own time: setup, then pytest beside the mix suites (``run_suites``)."""
-    setup = sum(r.seconds for r in results if r.name == "setup")
-    pytest = sum(r.seconds for r in results if r.name == rerun_.PYTEST_NAME)
-    mix = sum(r.seconds for r in results) - setup - pytest
-    return setup + max(pytest, mix)
+    """The run's own time: a suite that ran beside another adds only what outlasted it."""
+    by_name = {r.name: r.seconds for r in results}
+    return sum(
+        max(0.0, r.seconds - by_name.get(r.beside, 0.0)) if r.beside else r.seconds for r in results
+    )
 
 
 def _count_cells(counts: junit.Counts | None, flaky: int) -> list[str]:

@@ -41,7 +41,8 @@ def test_measure_interleaves_sides(tmp_path: Path) -> None:
     side_a = Side("a", ["sh", "-c", f"echo a >> {order}"])
     side_b = Side("b", ["sh", "-c", f"echo b >> {order}"])
     outcome = bench.measure(Scenario("x", "c", side_a, side_b, max_ratio=100), tmp_path, {}, runs=5)
-    assert order.read_text().split() == ["a", "b"] * 5
+    # Each side goes first in turn, so a rising or falling load favours neither.
+    assert order.read_text().split() == ["a", "b", "b", "a", "a", "b", "b", "a", "a", "b"]
     assert outcome.a.runs == outcome.b.runs == 5  # type: ignore[union-attr]
 
 

@@ -27,7 +27,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "examples": frozenset({"elixir", "python"}),
     "doctor": frozenset({"elixir", "python"}),
     "suite": frozenset({"elixir", "python"}),
-    "report": frozenset(),
+    "report": frozenset({"coverage"}),  # report -- merge merges the runs' coverage too
     "bench": frozenset({"elixir", "examples", "python", "suite"}),
     "coverage": frozenset({"elixir", "python", "suite"}),
     # check runs each step as its own nox child; it reads the areas' config (Mix envs,

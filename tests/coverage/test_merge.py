@@ -43,3 +43,13 @@ def test_shards_merge_into_the_union_of_their_lines(tmp_path: Path) -> None:
 def test_a_missing_shard_report_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CoverageError, match="not found; run `nox -s coverage`"):
         merge.merge_dirs([tmp_path], tmp_path / "out")
+
+
+def test_runs_without_coverage_have_nothing_to_merge(tmp_path: Path) -> None:
+    assert merge.read_dirs([tmp_path / "1", tmp_path / "2"]) is None
+
+
+def test_a_run_without_coverage_among_runs_with_it_is_named(tmp_path: Path) -> None:
+    one = _shard(tmp_path / "1", {1: 1}, {1: 1}, {1: 0})
+    with pytest.raises(CoverageError, match=r"2/coverage/coverage.json: not found, but 1 other"):
+        merge.read_dirs([one, tmp_path / "2"])

@@ -3,12 +3,17 @@ Elixir tests reach, LCOV that parses, lines that drop with their test, an untouc
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from sessions.coverage import lcov
+from sessions.core.console import Console
+from sessions.core.target import load_target
+from sessions.coverage import lcov, python_tool, runner
+from sessions.coverage import session as coverage_session
+from sessions.elixir import variants
 from tests.helpers import copy_sample, run_nox
 
 pytestmark = pytest.mark.e2e
@@ -57,6 +62,22 @@ def test_coverage_covers_both_languages_and_the_workers_elixir_starts(tmp_path: 
     assert "priv/python/pitpool_worker/worker.py" in paths
     assert (reports / "html/elixir/index.html").is_file()
     assert (reports / "html/python/index.html").is_file()
+
+    # Each mix test run wrote its LCOV as it ended; without those, the report reads the
+    # exports (noxpit's script, the fallback) and gives the same lines.
+    written = sorted((reports / "data").glob("elixir-*.lcov"))
+    assert [p.name for p in written] == [
+        "elixir-default.lcov",
+        "elixir-integration.lcov",
+        "elixir-python_integration.lcov",
+    ]
+    for path in written:
+        path.unlink()
+    target = load_target(sample, {"NOXPIT_PROJECT": str(sample)})
+    tool = python_tool.ensure(target, Console(io.StringIO(), {}))
+    fallback = coverage_session.measure(target, tool, runner.layout(target), variants.plan(target))
+    from_exports = {f.path: sorted(n for n, h in f.hits.items() if h) for f in fallback.elixir}
+    assert from_exports == {path: f["covered"] for path, f in report["elixir"].items()}
 
     # pool_test.exs is what drives Pitpool.Pool's calls: without its tests, their lines go
     # (one placeholder stays, so the integration variant still has a test to run).

@@ -62,13 +62,54 @@ def bump(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
+def edit(path: Path) -> None:
+    path.write_text(path.read_text() + "edited\n")
+    bump(path)
+
+
 def test_second_compile_is_skipped_until_a_source_changes(project: Path) -> None:
     assert compile_once(project) == 1
     assert compile_once(project) == 0
     assert calls(project) == 1
-    bump(project / "lib" / "demo.ex")
+    edit(project / "lib" / "demo.ex")
     compile_once(project)
     assert calls(project) == 2
+
+
+def test_a_source_rewritten_with_the_same_bytes_does_not_recompile(project: Path) -> None:
+    compile_once(project)
+    bump(project / "lib" / "demo.ex")  # a test rewrote it, or git checked it out again
+    compile_once(project)
+    compile_once(project)
+    assert calls(project) == 1
+
+
+def test_a_same_size_edit_recompiles(project: Path) -> None:
+    compile_once(project)
+    source = project / "lib" / "demo.ex"
+    source.write_text("y\n")
+    bump(source)
+    compile_once(project)
+    assert calls(project) == 2
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "priv/data/process_registry_demo_1__run_42.dets",  # a DETS table the app writes
+        "priv/demo/python/venv/lib/site.py",  # a venv the app manages at run time
+        "erl_crash.dump",
+    ],
+)
+def test_what_a_running_app_writes_does_not_recompile(project: Path, rel: str) -> None:
+    compile_once(project)
+    path = project / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if "venv" in rel:
+        (project / "priv/demo/python/venv/pyvenv.cfg").write_text("home = /usr/bin\n")
+    path.write_text("runtime\n")
+    compile_once(project)
+    assert calls(project) == 1
 
 
 @pytest.mark.parametrize("rel", ["config/config.exs", "mix.exs", "lib/new.ex"])
@@ -76,7 +117,7 @@ def test_config_mix_exs_and_new_files_recompile(project: Path, rel: str) -> None
     compile_once(project)
     path = project / rel
     if path.exists():
-        bump(path)
+        edit(path)
     else:
         path.write_text("new\n")
     compile_once(project)

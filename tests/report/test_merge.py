@@ -1,9 +1,10 @@
-"""`report -- merge`: shards summed into one report and one JUnit file; a missing or failed
-shard fails the merge."""
+"""`report -- merge`: shards summed into one report and one JUnit file, and their coverage into
+one when they measured it; a missing or failed shard (or its coverage) fails the merge."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from sessions.core import junit
 from sessions.core import report as run_report
 from sessions.core.console import Console
 from sessions.core.status import Status
+from sessions.coverage import report as coverage_report
+from sessions.coverage.lcov import FileLines
+from sessions.coverage.model import Measured
 from sessions.report import merge
 
 pytestmark = pytest.mark.unit
@@ -69,3 +73,55 @@ def test_a_directory_without_a_report_is_named(tmp_path: Path) -> None:
     result, _ = run([tmp_path / "nothing"], tmp_path / "out")
     assert not result.ok
     assert result.message.startswith(f"{tmp_path / 'nothing' / 'report.json'}: no report there")
+
+
+def _with_coverage(directory: Path, pool_lines: dict[int, int], by_mix: dict[int, int]) -> Path:
+    measured = Measured(
+        [FileLines("lib/app/pool.ex", pool_lines)],
+        [FileLines("priv/python/pkg/__main__.py", {1: 0, 2: 0})],
+        [FileLines("priv/python/pkg/__main__.py", by_mix)],
+        "priv/python",
+    )
+    (directory / "coverage").mkdir()
+    coverage_report.write_json(directory / "coverage" / "coverage.json", measured)
+    return directory
+
+
+def test_shards_that_measured_coverage_merge_it_next_to_the_report(tmp_path: Path) -> None:
+    dirs = [
+        _with_coverage(shard_dir(tmp_path, 1, 2), {1: 1, 2: 0, 3: 0}, {1: 0, 2: 0}),
+        _with_coverage(shard_dir(tmp_path, 2, 2), {1: 0, 2: 4, 3: 0}, {1: 1, 2: 0}),
+    ]
+    result, output = run(dirs, tmp_path / "out")
+    assert result.ok, result.message
+    merged = json.loads((tmp_path / "out" / "coverage" / "coverage.json").read_text())
+    assert merged["elixir"]["lib/app/pool.ex"]["covered"] == [1, 2]
+    assert merged["python"]["priv/python/pkg/__main__.py"]["by_mix_test"] == [1]
+    assert "SF:lib/app/pool.ex" in (tmp_path / "out" / "coverage" / "coverage.lcov").read_text()
+    assert "noxpit coverage: 2 reports merged" in output
+    assert "Python modules only the Elixir tests reach: pkg.__main__" in output
+
+
+def test_a_shard_without_coverage_among_shards_with_it_fails_with_one_line(
+    tmp_path: Path,
+) -> None:
+    dirs = [_with_coverage(shard_dir(tmp_path, 1, 2), {1: 1}, {1: 1}), shard_dir(tmp_path, 2, 2)]
+    result, output = run(dirs, tmp_path / "out")
+    assert not result.ok
+    assert result.message == (
+        f"{dirs[1] / 'coverage' / 'coverage.json'}: not found, but 1 other report(s) have "
+        "coverage; run every shard with `nox -s coverage` (or tests -- --cover), or merge only "
+        "runs without it"
+    )
+    assert not (tmp_path / "out").exists()  # nothing half-written
+    assert "Traceback" not in output
+
+
+def test_a_broken_coverage_file_is_named(tmp_path: Path) -> None:
+    dirs = [shard_dir(tmp_path, 1, 2), shard_dir(tmp_path, 2, 2)]
+    for directory in dirs:
+        (directory / "coverage").mkdir()
+        (directory / "coverage" / "coverage.json").write_text("{}")
+    result, _ = run(dirs, tmp_path / "out")
+    assert not result.ok
+    assert "coverage.json: not a noxpit coverage.json" in result.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,7 @@ def test_summary_rows_and_total() -> None:
     assert rows[0] == ["setup", "passed", "-", "-", "-", "-", "0.1s", "up to date"]
     assert rows[1][:6] == ["pytest", "passed", "87", "0", "0", "1"]
     assert rows[3][:6] == ["mix test (default)", "failed", "27", "2", "0", "0"]
-    # pytest ran beside the compile and the variants: setup + max(1.5, 0.8 + 1.2 + 0.0)
-    assert rows[-1] == ["total", "failed", "114", "2", "0", "1", "2.1s", "2 of 5 failed"]
+    assert rows[-1] == ["total", "failed", "114", "2", "0", "1", "3.6s", "2 of 5 failed"]
     out = io.StringIO()
     assert suite.summarize(Console(out, {}), results) is False
     assert "noxpit tests summary" in out.getvalue()
@@ -128,37 +128,69 @@ def test_a_failed_custom_tag_variant_is_hinted_with_a_command_that_exists(tmp_pa
 PLAN = variants.Plan(("default", "integration"), (), ("integration",), (), {})
 
 
-def test_pytest_runs_beside_the_mix_suites_and_its_output_is_one_block() -> None:
-    first_variant_started = threading.Event()
+def _schedule(
+    plan: variants.Plan, compiled: Status = Status.PASSED
+) -> tuple[set[tuple[str, ...]], str]:
+    """Runs ``run_suites`` with runners that each take 0.2 s; returns which suites overlapped
+    and what pytest's row says it ran beside."""
+    running: set[str] = set()
+    overlaps: set[tuple[str, ...]] = set()
+    lock = threading.Lock()
+
+    def track(name: str, result: suite.SuiteResult) -> suite.SuiteResult:
+        with lock:
+            overlaps.update(tuple(sorted((name, other))) for other in running)
+            running.add(name)
+        time.sleep(0.2)
+        with lock:
+            running.discard(name)
+        return result
 
     def pytest_(out: Console) -> suite.SuiteResult:
         out.step("pytest: start")
-        # Only a pytest running beside the variants sees the first one start.
-        assert first_variant_started.wait(timeout=10)
+        result = track("pytest", suite.SuiteResult("pytest", Status.PASSED, 1.0))
         out.step("pytest: end")
-        return suite.SuiteResult("pytest", Status.PASSED, 1.0, "", Counts(3, 0, 0))
+        return result
 
     def compile_(out: Console) -> suite.SuiteResult:
         out.step("compile")
-        return suite.SuiteResult("mix compile (test)", Status.PASSED, 0.5)
+        return track("compile", suite.SuiteResult("mix compile (test)", compiled, 0.5))
 
     def variant(out: Console, name: str) -> suite.SuiteResult:
         out.step(f"mix test {name}")
-        first_variant_started.set()
-        return suite.SuiteResult(f"mix test ({name})", Status.PASSED, 0.5, variant=name)
+        result = suite.SuiteResult(f"mix test ({name})", Status.PASSED, 0.5, variant=name)
+        return track(name, result)
 
     out = io.StringIO()
-    results = suite.run_suites(Console(out, {}), PLAN, suite.Runners(pytest_, compile_, variant))
-    assert [r.name for r in results] == [
-        "pytest",
-        "mix compile (test)",
-        "mix test (default)",
-        "mix test (integration)",
-    ]
+    results = suite.run_suites(Console(out, {}), plan, suite.Runners(pytest_, compile_, variant))
+    assert [r.name for r in results][:2] == ["pytest", "mix compile (test)"]
     lines = out.getvalue().splitlines()
     start = lines.index("noxpit > pytest: start")
-    assert lines[start + 1] == "noxpit > pytest: end"
-    assert lines[0] == "noxpit > compile"
+    assert lines[start + 1] == "noxpit > pytest: end", "pytest's output is one block"
+    return overlaps, results[0].beside
+
+
+def test_pytest_runs_beside_the_last_tag_variant_not_the_compile_or_default_run() -> None:
+    overlaps, beside = _schedule(PLAN)
+    assert overlaps == {("integration", "pytest")}
+    assert beside == "mix test (integration)"
+
+
+def test_with_only_the_default_run_pytest_runs_beside_the_compile() -> None:
+    overlaps, beside = _schedule(variants.Plan(("default",), (), (), (), {}))
+    assert overlaps == {("compile", "pytest")}
+    assert beside == "mix compile (test)"
+
+
+def test_the_total_counts_a_suite_run_beside_another_only_for_what_outlasted_it() -> None:
+    results = [
+        suite.SuiteResult("setup", Status.PASSED, 0.5),
+        suite.SuiteResult("pytest", Status.PASSED, 3.0, beside="mix test (integration)"),
+        suite.SuiteResult("mix compile (test)", Status.PASSED, 1.0),
+        suite.SuiteResult("mix test (default)", Status.PASSED, 2.0, variant="default"),
+        suite.SuiteResult("mix test (integration)", Status.PASSED, 2.5, variant="integration"),
+    ]
+    assert suite.wall_seconds(results) == pytest.approx(0.5 + 1.0 + 2.0 + 2.5 + 0.5)
 
 
 def test_a_failed_compile_leaves_each_variant_an_error_row_and_pytest_still_runs() -> None:
@@ -172,4 +204,4 @@ def test_a_failed_compile_leaves_each_variant_an_error_row_and_pytest_still_runs
         ("mix test (default)", Status.ERROR, "default"),
         ("mix test (integration)", Status.ERROR, "integration"),
     ]
-    assert results[0].status == Status.PASSED
+    assert (results[0].status, results[0].beside) == (Status.PASSED, "")
