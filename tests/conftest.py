@@ -1,4 +1,8 @@
-"""Shared fixtures: temporary copies of sample/; every test declares its tier by marker."""
+"""Shared fixtures: temporary copies of sample/; every test declares its tier by marker.
+
+Under pytest-xdist (``nox -s selftest``: ``--dist loadfile --no-loadscope-reorder``) each
+worker sees the slow tiers first, so the longest modules start first and the quick unit
+modules fill the gaps at the end, instead of one long e2e module starting last."""
 
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ from tests.helpers import copy_sample
 TIERS = ("unit", "integration", "e2e", "real_target")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+SLOW_FIRST = {"real_target": 0, "e2e": 0, "integration": 1, "unit": 2}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test without a tier marker is a collection error: ``-m unit`` must mean something."""
     untiered = [item.nodeid for item in items if not _tier(item)]
     if untiered:
@@ -19,6 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             f"{len(untiered)} test(s) have no tier marker ({', '.join(TIERS)}), e.g. "
             f"{untiered[0]}; add pytestmark = pytest.mark.<tier> to the module"
         )
+    if hasattr(config, "workerinput"):  # an xdist worker; a plain run keeps the file order
+        items.sort(key=lambda item: SLOW_FIRST[_tier(item) or "unit"])  # stable sort
 
 
 def _tier(item: pytest.Item) -> str | None:

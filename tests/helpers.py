@@ -18,6 +18,12 @@ IGNORED = shutil.ignore_patterns("_build", "deps", ".venv*", "__pycache__", ".py
 
 NoxRunner = Callable[..., subprocess.CompletedProcess[str]]
 
+# Runs argv (same process, so the same pid) with SIGINT at its default, as from a terminal.
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
 
 def copy_sample(dest: Path) -> Path:
     """A fresh copy of the sample, without build products or venvs."""
@@ -59,9 +65,12 @@ def interrupted_nox(
 ) -> tuple[int, str]:
     """``nox -s session`` stopped ``delay`` seconds after the session starts: SIGINT to the
     process group (what a terminal's Ctrl-C does), any other signal to nox alone (what
-    `kill` and a CI runner do). Returns the exit code and the combined output."""
+    `kill` and a CI runner do). Returns the exit code and the combined output. nox starts
+    with SIGINT at its default even where the test run ignores it (a shell's background job,
+    `nohup`), or it would never see the Ctrl-C."""
+    nox = [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", session, *args]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", session, *args],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, *nox],
         cwd=project,
         env=nox_env(project),
         stdin=subprocess.DEVNULL,
