@@ -96,7 +96,8 @@ def test_interrupt_at_random_moments(session: str, tmp_path: Path) -> None:
         assert survivors(project) == [], where
         assert temp_files(project) == [], where
         after = snapshot(project)
-        assert after in (original, done), where
+        changed = sorted(k for k in set(after) | set(original) if after.get(k) != original.get(k))
+        assert after in (original, done), f"{where}\nchanged files: {changed}"
         if session == "release" and after == done:
             for rel, data in original.items():  # put the release back for the next moment
                 (project / rel).write_bytes(data)
