@@ -87,18 +87,23 @@ def run_child(target: Target, noxfile: Path, step: Step, environ: Mapping[str, s
     return Outcome(step.name, status, completed.duration, detail, completed.output, started)
 
 
-def run_action(step: Step, console: Console) -> Outcome:
+def run_action(target: Target, step: Step, console: Console) -> Outcome:
+    """An in-process step: its output (children's included) held for its block, its
+    annotations recorded for the check to emit once, as a child's are."""
     assert step.action is not None
-    held = io.StringIO()
-    quiet = Console(held, console.environ)
-    quiet.github = False  # nothing of an action's is an annotation
+    record = annotations_file(target, step.name)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.unlink(missing_ok=True)
+    base = Console(io.StringIO(), {**console.environ, RECORD_VAR: str(record)}, root=target.root)
+    quiet = base.held()
     started, start = time.time(), time.monotonic()
     try:
         detail = step.action(quiet)
         status = Status.PASSED
     except NoxpitError as exc:
         status, detail = Status.FAILED, str(exc)
-    return Outcome(step.name, status, time.monotonic() - start, detail, held.getvalue(), started)
+    output = quiet.stream.getvalue() if isinstance(quiet.stream, io.StringIO) else ""
+    return Outcome(step.name, status, time.monotonic() - start, detail, output, started)
 
 
 class Display:

@@ -109,7 +109,7 @@ def run(
 
     def run_step(step: Step) -> Outcome:
         if step.action is not None:
-            return runner.run_action(step, console)
+            return runner.run_action(target, step, console)
         return runner.run_child(target, noxfile, step, environ)
 
     start = time.monotonic()

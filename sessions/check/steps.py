@@ -14,13 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sessions.core.console import Console
+from sessions.core.errors import NoxpitError
 from sessions.core.status import Status
 from sessions.core.target import Target
 from sessions.doctor import model as doctor_model
+from sessions.doctor import session as doctor_session
 from sessions.doctor import tool_checks
 from sessions.elixir import build as mix_build
 from sessions.elixir import dialyzer, exunit, lint
 from sessions.examples import config as examples_config
+from sessions.python import env as python_env
 
 # The steps a user names (`check -- NAME...`); the others are what they need.
 MAIN_STEPS = ("lint", "dialyzer", "tests", "examples", "docs_check")
@@ -32,7 +35,8 @@ DEFAULT_ORDER = {"tests": 5.0, "examples": 4.0, "dialyzer": 3.0, "lint": 2.0, "d
 @dataclass(frozen=True)
 class Step:
     """One node of the graph: a nox session run as a child (``session`` + ``args``), or an
-    in-process ``action`` (the compile steps, which other steps then find up to date)."""
+    in-process ``action`` (setup, doctor and the compile steps, which the later steps wait
+    for; ``session`` then only says how a user runs it alone)."""
 
     name: str
     session: str = ""
@@ -94,6 +98,32 @@ def compile_action(target: Target, mix_env: str) -> Callable[[Console], str]:
     return run
 
 
+def setup_action(target: Target) -> Callable[[Console], str]:
+    """``setup`` in the check's own process: the same call the session makes, without a
+    nox start-up on the path every other step waits for."""
+
+    def run(console: Console) -> str:
+        return python_env.ensure(target, console).action
+
+    return run
+
+
+def doctor_action(target: Target) -> Callable[[Console], str]:
+    """``doctor`` in-process, for the same reason; its errors stop the run (the gate)."""
+
+    def run(console: Console) -> str:
+        results = doctor_session.diagnose(target, console)
+        if doctor_session.failed(results):
+            raise DoctorFailed(doctor_session.failure_message(results))
+        return ""
+
+    return run
+
+
+class DoctorFailed(NoxpitError):
+    """doctor found an error; its remedies are in the step's output."""
+
+
 def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step]:
     """Every step, in the order of the summary. ``retry``: the main steps being rerun
     for failures (tests and examples then rerun only what failed in them)."""
@@ -110,8 +140,15 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
     examples_jobs = max(1, min(2, budget))
     failed_only = ("--failed",)
     return [
-        Step("setup", "setup", cpu=1, holds=frozenset({VENV})),
-        Step("doctor", "doctor", reads=frozenset({VENV}), needs=("setup",), gate=True),
+        Step("setup", "setup", action=setup_action(target), holds=frozenset({VENV})),
+        Step(
+            "doctor",
+            "doctor",
+            action=doctor_action(target),
+            reads=frozenset({VENV}),
+            needs=("setup",),
+            gate=True,
+        ),
         *(
             Step(
                 f"compile ({env})",

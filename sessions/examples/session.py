@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessions.core import junit
 from sessions.core.console import Console
-from sessions.core.files import rel_label
+from sessions.core.files import atomic_write, rel_label
 from sessions.core.target import Target
 from sessions.elixir import build as mix_build
 from sessions.examples import manifest, ports, report, runner
@@ -141,6 +142,9 @@ def run_session(
         names = tuple(manifest.failed_names(history, [e.name for e in found.examples]))
         if not names:
             console.step("examples: nothing failed in the last run; nothing to rerun")
+            # This run's JUnit file says so: the last run's failures are not this run's.
+            junit_file = manifest.junit_path(target.reports_dir)
+            atomic_write(junit_file, junit.empty_document("examples"))
             return SessionResult(True, "")
         selected = select(found.examples, names)
     else:

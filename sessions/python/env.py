@@ -227,7 +227,11 @@ def ensure_venv(
             shutil.rmtree(spec.path)
         console.step(f"setup: creating {rel} with {base}")
         made = procs.run(
-            installer.create_command(base, spec.path), cwd=target.root, echo=echo, capture=True
+            installer.create_command(base, spec.path),
+            cwd=target.root,
+            echo=echo,
+            capture=True,
+            sink=console.sink,
         )
         if not made.ok or not intact(spec):
             raise SetupError(f"could not create {rel} with {base}: {error_line(made.output)}")
@@ -240,6 +244,7 @@ def ensure_venv(
         cwd=target.root,
         echo=echo,
         capture=True,
+        sink=console.sink,
     )
     if not installed.ok:
         package = install_failure(installed.output)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from sessions.check.runner import Display, child_command, child_env, ending, run_action
+from sessions.check.runner import (
+    Display,
+    annotations_file,
+    child_command,
+    child_env,
+    ending,
+    run_action,
+)
 from sessions.check.steps import Outcome, Step
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
@@ -76,23 +83,33 @@ def test_the_child_runs_on_this_target_records_annotations_and_writes_no_summary
     assert env["NOXPIT_ANNOTATIONS"].endswith("check/annotations-lint.jsonl")
 
 
-def test_an_action_s_output_is_kept_and_its_error_is_a_failure() -> None:
+def test_an_action_s_output_is_kept_its_error_is_a_failure_and_its_annotations_recorded(
+    tmp_path: Path,
+) -> None:
+    target = demo_target(tmp_path)
+
     def compile_ok(console: Console) -> str:
         console.step("mix compile (test)")
+        assert console.sink is not None
+        console.sink(b"Compiling 2 files (.ex)\n")  # what a child echoes
         return "up to date"
 
-    def compile_bad(console: Console) -> str:
-        raise NoxpitError("mix compile (test) failed (** (CompileError) lib/x.ex:3)")
+    def doctor_bad(console: Console) -> str:
+        console.annotate("error", "elixir not found", title="doctor")
+        raise NoxpitError("doctor found 1 problem(s): elixir")
 
     console = Console(io.StringIO(), {})
-    ok = run_action(Step("compile (test)", action=compile_ok), console)
-    bad = run_action(Step("compile (test)", action=compile_bad), console)
+    ok = run_action(target, Step("compile (test)", action=compile_ok), console)
+    bad = run_action(target, Step("doctor", "doctor", action=doctor_bad), console)
     assert (ok.status, ok.detail, ok.output) == (
         Status.PASSED,
         "up to date",
-        "noxpit > mix compile (test)\n",
+        "noxpit > mix compile (test)\nCompiling 2 files (.ex)\n",
     )
-    assert bad.status is Status.FAILED and "CompileError" in bad.detail
+    assert bad.status is Status.FAILED and "doctor found 1 problem" in bad.detail
+    recorded = annotations_file(target, "doctor").read_text()
+    assert "elixir not found" in recorded
+    assert console.stream.getvalue() == ""  # nothing printed until the check shows the block
 
 
 def test_off_a_tty_each_step_is_a_start_line_then_its_block() -> None:

@@ -32,7 +32,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "coverage": frozenset({"elixir", "python", "suite"}),
     # check runs each step as its own nox child; it reads the areas' config (Mix envs,
     # ports) to declare what the steps hold, and compiles with elixir's build.
-    "check": frozenset({"doctor", "elixir", "examples"}),
+    "check": frozenset({"doctor", "elixir", "examples", "python"}),
 }
 NOX_MODULES = frozenset({"sessions.noxsupport"})
 

@@ -238,3 +238,9 @@ def test_planted_failure_and_hang_then_failed_reruns_only_them(
     finally:
         failing.unlink()
         hanging.unlink()
+    # The failed examples are gone: nothing to rerun, and this run's JUnit file says so
+    # (the last run's failures are not reported again, e.g. by `check`).
+    gone = run_nox(sample_copy, "-s", "examples", "--", "--failed", env=env)
+    assert gone.returncode == 0 and "nothing to rerun" in gone.stdout
+    xml = (sample_copy / "_build" / "noxpit" / "examples.xml").read_text()
+    assert 'tests="0"' in xml and "<failure" not in xml
