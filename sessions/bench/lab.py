@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,9 @@ def same_suites(root: Path) -> Callable[[], None]:
     return check
 
 
+CHECK_STEPS = ("lint", "tests", "examples", "docs_check")
+
+
 def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
     """The group; ``ws`` carries the lab's environment (``lab_environment``)."""
     lab, pip_lab = copies.uv, copies.pip
@@ -217,6 +221,30 @@ def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
             max_ratio=0.6,
             prepare=in_turn(setup, warm(ws, "-s", "examples", "--", "grpc_basic", project=lab)),
             runs=3,  # about 2.5 minutes a pair
+        ),
+        Scenario(
+            name="lab check",
+            claim="`nox -s check` on the lab vs the same steps as separate `nox` sessions "
+            "one after another (dialyzer left out: its cold PLT takes 20 minutes here)",
+            a=Side("nox -s check", ws.nox("-s", "check", "--", *CHECK_STEPS), on, accept=both),
+            b=Side(
+                "sequential sessions",
+                [
+                    "bash",
+                    str(ws.suite_root / "bench" / "sequential_check.sh"),
+                    sys.executable,
+                    str(ws.suite_root / "noxfile.py"),
+                    "setup",
+                    "doctor",
+                    *CHECK_STEPS,
+                ],
+                on,
+                accept=both,  # docs_check reports snakepit's own stale docs
+            ),
+            prepare=in_turn(
+                setup, warm(ws, "-s", "check", "--", *CHECK_STEPS, project=lab, accept=both)
+            ),
+            runs=1,  # about 4 minutes a pair; no target yet (issue 14): measured and reported
         ),
         Scenario(
             name="lab lint",
