@@ -2,8 +2,11 @@
 
 ``../shared/lab/prepare`` makes a compiled, git-initialised snakepit checkout under
 ``~/.cache/noxpit-lab/`` (about 3 minutes the first time). Each module gets its own copy, so
-no test changes what another one sees, and the cached checkout stays as prepared.
-Without the lab every test here is skipped with one reason.
+no test changes what another one sees, and the cached checkout stays as prepared. The
+modules take turns (one lock, even across xdist workers): snakepit's own tests are load
+sensitive (the lab README lists timeouts under load), and two lab sessions at once on two
+cores made a test fail in one that passed alone. Without the lab every test here is
+skipped with one reason.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import fcntl
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -57,6 +60,14 @@ def _prepared() -> Path:
             if done.returncode != 0:
                 pytest.fail(f"lab prepare failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return CHECKOUT
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_lab_module_at_a_time() -> Iterator[None]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / ".noxpit-tests-turn.lock").open("a") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
