@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,15 +228,7 @@ def scenarios(ws: Workspace, copies: LabCopies) -> list[Scenario]:
             a=Side("nox -s check", ws.nox("-s", "check", "--", *CHECK_STEPS), on, accept=both),
             b=Side(
                 "sequential sessions",
-                [
-                    "bash",
-                    str(ws.suite_root / "bench" / "sequential_check.sh"),
-                    sys.executable,
-                    str(ws.suite_root / "noxfile.py"),
-                    "setup",
-                    "doctor",
-                    *CHECK_STEPS,
-                ],
+                ws.sequential_check("setup", "doctor", *CHECK_STEPS),
                 on,
                 accept=both,  # docs_check reports snakepit's own stale docs
             ),

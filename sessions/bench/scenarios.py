@@ -11,7 +11,6 @@ import dataclasses
 import json
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,12 +209,7 @@ def scenarios(workspace: Workspace) -> list[Scenario]:
             a=Side("nox -s check", ws.nox("-s", "check"), env),
             b=Side(
                 "sequential sessions",
-                [
-                    "bash",
-                    str(ws.suite_root / "bench" / "sequential_check.sh"),
-                    sys.executable,
-                    str(ws.suite_root / "noxfile.py"),
-                ],
+                ws.sequential_check(),
                 env,
             ),
             max_ratio=0.7,

@@ -56,6 +56,13 @@ class Workspace:
     def nox(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "nox", "-f", str(self.suite_root / "noxfile.py"), *args]
 
+    def sequential_check(self, *sessions: str) -> list[str]:
+        """``check``'s baseline: its steps as separate nox sessions, one after another
+        (``bench/sequential_check.sh``; every step when none is named)."""
+        script = self.suite_root / "bench" / "sequential_check.sh"
+        noxfile = self.suite_root / "noxfile.py"
+        return ["bash", str(script), sys.executable, str(noxfile), *sessions]
+
 
 def default_base() -> Path:
     """A private workspace per run: two benches at once never delete each other's files."""

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sessions.check import results, runner, scheduler
-from sessions.check.steps import DEFAULT_ORDER, MAIN_STEPS, Outcome, Step, chosen, plan
+from sessions.check.steps import (
+    DEFAULT_ORDER,
+    MAIN_STEPS,
+    Outcome,
+    Step,
+    chosen,
+    load_config,
+    plan,
+)
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser
@@ -105,7 +113,9 @@ def run(
     selected = chosen(steps, names)
     shown = [s for s in MAIN_STEPS if s in selected]
     retry = " (retrying what failed)" if args.retry else ""
-    console.step(f"check: {', '.join(shown)}{retry}; budget {budget} CPU(s)")
+    alone = [name for name in load_config(target).alone if name in selected]
+    beside = f"; {', '.join(alone)} with nothing beside ([check] alone)" if alone else ""
+    console.step(f"check: {', '.join(shown)}{retry}; budget {budget} CPU(s){beside}")
 
     def run_step(step: Step) -> Outcome:
         if step.action is not None:

@@ -9,10 +9,12 @@ at once. Which builds and ports exist is read from the target, never guessed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sessions.core.config import read_section
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.status import Status
@@ -65,6 +67,30 @@ class Outcome:
     detail: str = ""
     output: str = ""
     started: float = field(default=0.0, compare=False)  # wall clock, for fresh report files
+
+
+class CheckConfigError(NoxpitError):
+    """Bad ``[check]`` config."""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """The target's ``[check]`` table."""
+
+    # Main steps that run with nothing beside them (they take the whole CPU budget): for a
+    # target whose tests have timing-bound cases that fail when another step shares the cores.
+    alone: tuple[str, ...] = ()
+
+
+def load_config(target: Target) -> CheckConfig:
+    where = f"{target.config_label}: [check]"
+    config = read_section(CheckConfig, target.section("check"), where, CheckConfigError)
+    unknown = [name for name in config.alone if name not in MAIN_STEPS]
+    if unknown:
+        raise CheckConfigError(
+            f"{where} alone: unknown step(s) {', '.join(unknown)}; use {', '.join(MAIN_STEPS)}"
+        )
+    return config
 
 
 def build(env: str) -> str:
@@ -127,6 +153,7 @@ class DoctorFailed(NoxpitError):
 def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step]:
     """Every step, in the order of the summary. ``retry``: the main steps being rerun
     for failures (tests and examples then rerun only what failed in them)."""
+    alone = load_config(target).alone
     lint_env = lint.load_config(target).mix_env
     dialyzer_env = dialyzer.load_config(target).mix_env
     examples_env = examples_config.parse_config(
@@ -139,7 +166,7 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
     # a core busy on the sample (user+sys / wall), so they claim one CPU for two jobs.
     examples_jobs = max(1, min(2, budget))
     failed_only = ("--failed",)
-    return [
+    steps = [
         Step("setup", "setup", action=setup_action(target), holds=frozenset({VENV})),
         Step(
             "doctor",
@@ -196,6 +223,7 @@ def plan(target: Target, budget: int, *, retry: Sequence[str] = ()) -> list[Step
             needs=(f"compile ({docs_env})",),
         ),
     ]
+    return [dataclasses.replace(s, cpu=budget) if s.name in alone else s for s in steps]
 
 
 def chosen(steps: Sequence[Step], names: Sequence[str]) -> set[str]:

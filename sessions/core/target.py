@@ -49,6 +49,7 @@ AREA_KEYS = {
     "pytest",  # python area: [pytest] env
     "tests",  # suite area: [tests] flaky
     "coverage",  # coverage area: [coverage] fail_under
+    "check",  # check area: [check] alone
 }
 
 

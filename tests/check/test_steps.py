@@ -3,11 +3,15 @@ fixed ports held by the steps that bind them, and what a subset of steps needs."
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
 
-from sessions.check.steps import MAIN_STEPS, chosen, plan
+from sessions.check.scheduler import run_graph
+from sessions.check.steps import MAIN_STEPS, CheckConfigError, Outcome, Step, chosen, plan
+from sessions.core.status import Status
 from tests.check.support import demo_target
 
 pytestmark = pytest.mark.unit
@@ -75,3 +79,36 @@ def test_a_subset_brings_what_it_needs_and_nothing_else(tmp_path: Path) -> None:
     steps = plan(demo_target(tmp_path), 2)
     assert chosen(steps, ["lint"]) == {"setup", "doctor", "compile (test)", "lint"}
     assert chosen(steps, []) == {s.name for s in steps}
+
+
+def test_a_step_the_target_runs_alone_has_nothing_beside_it(tmp_path: Path) -> None:
+    steps = plan(demo_target(tmp_path, config='[check]\nalone = ["tests"]\n'), 2)
+    spans: dict[str, tuple[float, float]] = {}
+
+    def run(step: Step) -> Outcome:
+        start = time.monotonic()
+        time.sleep(0.05)
+        spans[step.name] = (start, time.monotonic())
+        return Outcome(step.name, Status.PASSED)
+
+    run_graph(steps, {s.name for s in steps}, 2, run)
+    t0, t1 = spans["tests"]
+    beside = [n for n, (a, b) in spans.items() if n != "tests" and a < t1 and t0 < b]
+    assert beside == []
+    others = plan(demo_target(tmp_path / "plain"), 2)
+    assert {s.name: s.cpu for s in others}["tests"] == 1  # without the setting it shares
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('alone = ["test"]', "[check] alone: unknown step(s) test; use lint, dialyzer, tests"),
+        ("alone = [1]", "[check] alone must be a non-empty string"),
+        ("beside = []", "[check] unknown key(s) beside; use alone"),
+    ],
+)
+def test_a_bad_check_table_is_one_line_naming_the_key(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    with pytest.raises(CheckConfigError, match=re.escape(message)):
+        plan(demo_target(tmp_path, config=f"[check]\n{table}\n"), 2)
