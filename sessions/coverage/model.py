@@ -87,6 +87,11 @@ def percent(hit: int, found: int) -> float:
     return 100.0 * hit / found if found else 100.0
 
 
+def shown_percent(hit: int, found: int) -> str:
+    """``82.3%``; ``-`` when no line was measured (nothing to be 100% of)."""
+    return f"{percent(hit, found):.1f}%" if found else "-"
+
+
 def total(files: Iterable[FileLines]) -> tuple[int, int]:
     listed = list(files)
     return sum(f.hit for f in listed), sum(f.found for f in listed)
@@ -120,7 +125,7 @@ def _rows(
                 name,
                 str(found),
                 str(hit),
-                f"{percent(hit, found):.1f}%",
+                shown_percent(hit, found),
                 _only(language, extra),
             ]
         )
@@ -132,7 +137,7 @@ def _rows(
             "total",
             str(found),
             str(hit),
-            f"{percent(hit, found):.1f}%",
+            shown_percent(hit, found),
             _only(language, extra),
         ]
     )
@@ -154,19 +159,30 @@ def summary_rows(measured: Measured) -> list[list[str]]:
     ]
 
 
-def percents(measured: Measured) -> dict[str, float]:
-    return {
-        ELIXIR: percent(*total(measured.elixir)),
-        PYTHON: percent(*total(measured.python)),
-    }
+def percents(measured: Measured) -> dict[str, float | None]:
+    """Per language; None when no line of it was measured."""
+    totals = {ELIXIR: total(measured.elixir), PYTHON: total(measured.python)}
+    return {lang: percent(hit, found) if found else None for lang, (hit, found) in totals.items()}
+
+
+def unmeasured(measured: Measured) -> list[str]:
+    """The languages of which no line was measured."""
+    return [lang for lang, value in percents(measured).items() if value is None]
 
 
 def below_threshold(measured: Measured, limits: FailUnder) -> list[str]:
-    """One line per language under its ``fail_under``."""
+    """One line per language under its ``fail_under`` (no line measured is under it)."""
     lines = []
     for language, value in percents(measured).items():
         limit = getattr(limits, language)
-        if limit is not None and value < limit:
+        if limit is None:
+            continue
+        if value is None:
+            lines.append(
+                f"{language} coverage: no line was measured, so "
+                f"[coverage] fail_under {language} = {limit:g} is not met"
+            )
+        elif value < limit:
             lines.append(
                 f"{language} coverage {value:.1f}% is below "
                 f"[coverage] fail_under {language} = {limit:g}"

@@ -9,7 +9,7 @@
 #     OUT.lcov is written only when the analysis worked, so the caller falls back to the
 #     export when it is missing.
 #
-# Only sources under ROOT count (not deps/, _build/, test/). Needs nothing from the target
+# Only the project's own sources count (not deps/, _build/, test/). Needs nothing from the target
 # and no Mix; works on Elixir 1.14 and 1.18. No module is defined: compiling one would
 # cost every test run more than the analysis does.
 source_of = fn ebin, module ->
@@ -21,11 +21,26 @@ source_of = fn ebin, module ->
   end
 end
 
-ours? = fn path, root ->
-  rel = Path.relative_to(path, root)
+ours? = fn rel -> not String.starts_with?(rel, ["deps/", "_build/", "test/"]) end
 
-  rel != path and not String.starts_with?(rel, ["deps/", "_build/", "test/"]) and
-    File.regular?(path)
+tail_in = fn parts, drop, root ->
+  tail = parts |> Enum.drop(drop) |> Path.join()
+  if ours?.(tail) and File.regular?(Path.join(root, tail)), do: tail
+end
+
+# The source as a path relative to ROOT, or nil when it is not the project's own. A beam
+# keeps the absolute path it was compiled from: for a project moved or copied with its
+# _build (Mix finds it up to date), the longest tail of that path that is a file under
+# ROOT is the same source.
+relative = fn path, root ->
+  rel = Path.relative_to(path, root)
+  parts = Path.split(path)
+
+  cond do
+    rel != path -> if ours?.(rel) and File.regular?(path), do: rel
+    length(parts) < 2 -> nil
+    true -> Enum.find_value(1..(length(parts) - 1), &tail_in.(parts, &1, root))
+  end
 end
 
 add = fn
@@ -42,10 +57,10 @@ write = fn ebin, root, out ->
 
   lines =
     Enum.reduce(modules, %{}, fn module, acc ->
-      path = source_of.(ebin, module)
+      rel = relative.(source_of.(ebin, module), root)
 
-      with true <- ours?.(path, root), {:ok, calls} <- :cover.analyse(module, :calls, :line) do
-        {_, acc} = Enum.reduce(calls, {Path.relative_to(path, root), acc}, add)
+      with true <- is_binary(rel), {:ok, calls} <- :cover.analyse(module, :calls, :line) do
+        {_, acc} = Enum.reduce(calls, {rel, acc}, add)
         acc
       else
         _ -> acc

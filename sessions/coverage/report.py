@@ -85,11 +85,11 @@ def write_elixir_html(directory: Path, root: Path, files: Sequence[FileLines]) -
     for number, f in enumerate(sorted(files, key=lambda f: f.path)):
         name = f"file{number}.html"
         atomic_write(directory / name, _source_page(root, f))
-        pct = f"{model.percent(f.hit, f.found):.1f}%"
+        pct = model.shown_percent(f.hit, f.found)
         link = f"<a href='{name}'>{html.escape(f.path)}</a>"
         rows.append(_row([link, str(f.found), str(f.hit), pct]))
     hit, found = model.total(files)
-    rows.append(_row(["total", str(found), str(hit), f"{model.percent(hit, found):.1f}%"], "th"))
+    rows.append(_row(["total", str(found), str(hit), model.shown_percent(hit, found)], "th"))
     body = "<h1>Elixir coverage</h1><table>" + "".join(rows) + "</table>"
     atomic_write(directory / "index.html", _page("Elixir coverage", body))
 

@@ -115,6 +115,8 @@ def run(target: Target, console: Console, shard: Shard | None = None) -> Outcome
     report.write_json(place.root / "coverage.json", measured)
     report.write_elixir_html(place.root / "html" / "elixir", target.root, measured.elixir)
     report.show(console, target, measured, place.root)
+    for language in model.unmeasured(measured):
+        console.step(f"coverage: warning: no {language} line was measured; see docs/coverage.md")
     below = model.below_threshold(measured, limits)
     for line in below:
         console.line(f"noxpit > {line}")

@@ -52,6 +52,15 @@ def test_fail_under_gives_one_line_per_language_below() -> None:
     assert model.below_threshold(MEASURED, FailUnder()) == []
 
 
+def test_a_language_with_no_line_measured_is_not_shown_as_covered() -> None:
+    nothing = Measured([], MEASURED.python_pytest, [], "priv/python")
+    assert model.summary_rows(nothing)[0] == ["elixir", "total", "0", "0", "-", "-"]
+    assert model.unmeasured(nothing) == ["elixir"] and model.unmeasured(MEASURED) == []
+    assert model.below_threshold(nothing, FailUnder(elixir=1)) == [
+        "elixir coverage: no line was measured, so [coverage] fail_under elixir = 1 is not met"
+    ]
+
+
 def _target(tmp_path: Path, toml: str) -> Path:
     (tmp_path / "mix.exs").write_text(
         'defmodule A.MixProject do\n  def project, do: [app: :a, version: "0.1.0"]\nend\n'
