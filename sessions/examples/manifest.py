@@ -26,6 +26,15 @@ def logs_dir(reports_dir: Path) -> Path:
     return reports_dir / "examples"
 
 
+CRASH_DUMP = "ERL_CRASH_DUMP"
+
+
+def crash_dump(reports_dir: Path, name: str) -> Path:
+    """Where an example's BEAM writes its crash dump: next to its log, never the project's
+    own ``erl_crash.dump`` (one per example, so a later run does not overwrite it)."""
+    return logs_dir(reports_dir) / f"{name}.erl_crash.dump"
+
+
 def manifest_path(reports_dir: Path) -> Path:
     return reports_dir / "examples.json"
 

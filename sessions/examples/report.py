@@ -21,6 +21,8 @@ from sessions.examples.manifest import ReportError
 from sessions.examples.ports import Port
 from sessions.examples.runner import Job, Outcome
 
+DUMP_END = ".erl_crash.dump"  # noxpit's own per-example crash dump path: not shown in --list
+
 OK, FAILED, TIMEOUT, SKIPPED = Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.SKIPPED
 LABEL = {OK: "ok", FAILED: "FAILED", TIMEOUT: "TIMEOUT", SKIPPED: "skipped"}
 TAIL_LINES = 25
@@ -130,7 +132,11 @@ def list_rows(
             notes.append("exclusive")
         if job.resources:
             notes.append(holds(job))
-        own = {k: v for k, v in job.env.items() if common.get(k) != v}
+        own = {
+            k: v
+            for k, v in job.env.items()
+            if common.get(k) != v and not (k == manifest_.CRASH_DUMP and v.endswith(DUMP_END))
+        }
         if isolation in own and own[isolation].startswith("noxpit_"):
             own[isolation] = "<unique>"
         rows.append(

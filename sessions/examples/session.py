@@ -96,7 +96,9 @@ def plan(
     config: ExamplesConfig,
     timeout: float,
     app_ports: Sequence[Port] = (),
+    environ: Mapping[str, str] | None = None,
 ) -> list[runner.Job]:
+    environ = os.environ if environ is None else environ
     env = {**noxpit_environment(target, config), **RUN_ONLY}
     logs = manifest.logs_dir(target.reports_dir)
     jobs = []
@@ -104,6 +106,8 @@ def plan(
         own = dict(example.settings.env)
         if config.isolation_env and config.isolation_env not in own:
             own[config.isolation_env] = isolation_value(example.name)
+        if manifest.CRASH_DUMP not in own and manifest.CRASH_DUMP not in environ:
+            own[manifest.CRASH_DUMP] = str(manifest.crash_dump(target.reports_dir, example.name))
         jobs.append(
             runner.Job(
                 name=example.name,
@@ -154,7 +158,7 @@ def run_session(
         console.step(f"examples: shard {options.shard}: {len(selected)} of them")
     timeout = options.timeout or config.timeout
     app_ports = ports.detect(target.root, config.mix_env)
-    planned = plan(target, selected, config, timeout, app_ports)
+    planned = plan(target, selected, config, timeout, app_ports, environ)
     if options.list_only:
         common = {**noxpit_environment(target, config), **RUN_ONLY}
         report.print_list(

@@ -24,7 +24,8 @@ def test_plan_builds_the_mix_command_env_and_timeouts(tmp_path: Path) -> None:
         '[examples.settings.size]\nargs = ["3"]\ntimeout = 9\nenv = { N = "1" }\n',
     )
     config = parse_config(target.section("examples"), target.config_label)
-    jobs = {j.name: j for j in plan(target, discover(target, config).examples, config, 42)}
+    found = discover(target, config).examples
+    jobs = {j.name: j for j in plan(target, found, config, 42, environ={})}
     assert jobs["size"].command == (
         "mix",
         "run",
@@ -41,8 +42,11 @@ def test_plan_builds_the_mix_command_env_and_timeouts(tmp_path: Path) -> None:
         "DEMO_PYTHON": str(target.venv_python),
         "MIX_OS_CONCURRENCY_LOCK": "0",  # the runs compile nothing: no build lock
         "N": "1",
+        "ERL_CRASH_DUMP": str(target.reports_dir / "examples" / "size.erl_crash.dump"),
     }
     assert (jobs["size"].timeout, jobs["hello"].timeout) == (9, 42)
+    mine = plan(target, found, config, 42, environ={"ERL_CRASH_DUMP": "/tmp/mine.dump"})
+    assert all("ERL_CRASH_DUMP" not in job.env for job in mine)  # the user's own wins
     assert jobs["hello"].log == target.reports_dir / "examples" / "hello.log"
     assert jobs["hello"].cwd == target.root
 

@@ -109,6 +109,7 @@ def test_list_and_unknown_names(sample_copy: Path) -> None:
         assert name in rows, listed.stdout
     assert "skipped: " in rows[SKIPPED]
     assert "helpers, not run: bootstrap" in listed.stdout
+    assert "ERL_CRASH_DUMP" not in listed.stdout  # noxpit's own dump path is no setting
     assert not (sample_copy / "_build" / "noxpit" / "examples").exists()  # nothing ran
 
     unknown = run_nox(sample_copy, "-s", "examples", "--", "hello", "nope", timeout=120)
@@ -171,6 +172,19 @@ def test_a_subset_runs_only_the_named_examples(sample_copy: Path) -> None:
     assert "[1/2]" in result.stdout and "[2/2]" in result.stdout
     assert " ... ok " in progress(result.stdout, "pool_size")
     assert "] crash_recovery ... " not in result.stdout
+
+
+def test_a_crash_dump_goes_next_to_the_examples_log(sample_copy: Path) -> None:
+    crashing = sample_copy / "examples" / "zz_planted_crash.exs"
+    crashing.write_text(':erlang.halt(~c"planted crash from noxpit tests")\n')
+    try:
+        result = run_nox(sample_copy, "-s", "examples", "--", "zz_planted_crash")
+    finally:
+        crashing.unlink()
+    assert " ... FAILED " in progress(result.stdout, "zz_planted_crash"), result.stdout
+    dump = sample_copy / "_build" / "noxpit" / "examples" / "zz_planted_crash.erl_crash.dump"
+    assert "planted crash from noxpit tests" in dump.read_text(errors="replace")
+    assert not (sample_copy / "erl_crash.dump").exists()
 
 
 def test_planted_failure_and_hang_then_failed_reruns_only_them(
