@@ -19,7 +19,6 @@ from sessions.check.steps import (
     Outcome,
     Step,
     chosen,
-    load_config,
     plan,
 )
 from sessions.core.console import Console
@@ -113,7 +112,7 @@ def run(
     selected = chosen(steps, names)
     shown = [s for s in MAIN_STEPS if s in selected]
     retry = " (retrying what failed)" if args.retry else ""
-    alone = [name for name in load_config(target).alone if name in selected]
+    alone = [s.name for s in steps if s.name in shown and budget > 1 and s.cpu >= budget]
     beside = f"; {', '.join(alone)} with nothing beside ([check] alone)" if alone else ""
     console.step(f"check: {', '.join(shown)}{retry}; budget {budget} CPU(s){beside}")
 

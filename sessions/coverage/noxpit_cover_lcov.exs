@@ -23,23 +23,51 @@ end
 
 ours? = fn rel -> not String.starts_with?(rel, ["deps/", "_build/", "test/"]) end
 
-tail_in = fn parts, drop, root ->
-  tail = parts |> Enum.drop(drop) |> Path.join()
-  if ours?.(tail) and File.regular?(Path.join(root, tail)), do: tail
+# A source under ROOT, relative to it; nil when it is not the project's own.
+under = fn path, root ->
+  rel = Path.relative_to(path, root)
+  if rel != path and ours?.(rel) and File.regular?(path), do: rel
 end
 
-# The source as a path relative to ROOT, or nil when it is not the project's own. A beam
-# keeps the absolute path it was compiled from: for a project moved or copied with its
-# _build (Mix finds it up to date), the longest tail of that path that is a file under
-# ROOT is the same source.
-relative = fn path, root ->
-  rel = Path.relative_to(path, root)
-  parts = Path.split(path)
+# Where the project was built, for a project moved or copied with its _build (Mix finds it
+# up to date, and each beam still names the absolute path it was compiled from): the
+# longest tail of a source path that is the project's own file under ROOT; what precedes
+# it is the old root. nil when any source is under ROOT (the project did not move) or
+# there is none; else the old root most sources share.
+old_root = fn paths, root ->
+  guess = fn path ->
+    parts = Path.split(path)
+    drops = if length(parts) > 1, do: 1..(length(parts) - 1), else: []
 
-  cond do
-    rel != path -> if ours?.(rel) and File.regular?(path), do: rel
-    length(parts) < 2 -> nil
-    true -> Enum.find_value(1..(length(parts) - 1), &tail_in.(parts, &1, root))
+    drops
+    |> Enum.find_value(fn drop ->
+      tail = parts |> Enum.drop(drop) |> Path.join()
+      if File.regular?(Path.join(root, tail)), do: {drop, tail}
+    end)
+    |> case do
+      {drop, tail} -> if ours?.(tail), do: parts |> Enum.take(drop) |> Path.join()
+      nil -> nil
+    end
+  end
+
+  absolute = Enum.filter(paths, &(Path.type(&1) == :absolute))
+
+  if absolute != [] and not Enum.any?(absolute, &under.(&1, root)) do
+    absolute
+    |> Enum.map(guess)
+    |> Enum.reject(&is_nil/1)
+    |> Enum.frequencies()
+    |> Enum.max_by(fn {_, n} -> n end, fn -> {nil, 0} end)
+    |> elem(0)
+  end
+end
+
+relative = fn path, root, moved_from ->
+  if moved_from == nil do
+    under.(path, root)
+  else
+    rel = Path.relative_to(path, moved_from)
+    if rel != path, do: under.(Path.join(root, rel), root)
   end
 end
 
@@ -48,16 +76,19 @@ add = fn
     state
 
   {{_, line}, hits}, {rel, acc} ->
-    {rel, Map.update(acc, rel, %{line => hits}, &Map.update(&1, line, hits, fn h -> h + hits end))}
+    {rel,
+     Map.update(acc, rel, %{line => hits}, &Map.update(&1, line, hits, fn h -> h + hits end))}
 end
 
 write = fn ebin, root, out ->
   root = Path.expand(root)
   modules = Enum.uniq(:cover.imported_modules() ++ :cover.modules())
+  sources = Map.new(modules, &{&1, source_of.(ebin, &1)})
+  moved_from = old_root.(Map.values(sources), root)
 
   lines =
     Enum.reduce(modules, %{}, fn module, acc ->
-      rel = relative.(source_of.(ebin, module), root)
+      rel = relative.(sources[module], root, moved_from)
 
       with true <- is_binary(rel), {:ok, calls} <- :cover.analyse(module, :calls, :line) do
         {_, acc} = Enum.reduce(calls, {rel, acc}, add)
