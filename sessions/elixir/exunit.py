@@ -99,14 +99,19 @@ def run_environment(
     extra: Mapping[str, str] | None = None,
     report_file: Path | None = None,
 ) -> dict[str, str]:
-    """The test environment plus where the formatter writes and what it is called."""
-    return {
+    """The test environment plus where the formatter writes and what it is called, and
+    where a crash dump goes: beside the report, not ``erl_crash.dump`` in the project
+    (unless the user or ``[mix_test] env`` names a place)."""
+    report = report_file or junit_path(target, variant)
+    env = {
         **environment(target, base, extra),
-        "NOXPIT_JUNIT_FILE": str(report_file or junit_path(target, variant)),
+        "NOXPIT_JUNIT_FILE": str(report),
         "NOXPIT_JUNIT_SUITE": label(variant),
         "NOXPIT_FORMATTER_SOURCE": str(FORMATTER_SOURCE),
         "NOXPIT_FORMATTER_CACHE": str(formatter_cache(base)),
     }
+    env.setdefault("ERL_CRASH_DUMP", str(report.with_suffix(".erl_crash.dump")))
+    return env
 
 
 def test_args(variant: str, posargs: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:

@@ -112,6 +112,10 @@ def test_run_environment_points_the_formatter_at_the_variant_report(tmp_path: Pa
     assert env["NOXPIT_JUNIT_SUITE"] == "mix test (integration)"
     assert env[target.python_env_var] == str(target.venv_python)
     assert Path(env["NOXPIT_FORMATTER_CACHE"]).parent == tmp_path / "c" / "noxpit" / "formatter"
+    dump = target.reports_dir / "mix-test-integration.erl_crash.dump"
+    assert env["ERL_CRASH_DUMP"] == str(dump)  # not erl_crash.dump in the project
+    mine = mix_test.run_environment(target, "integration", {"ERL_CRASH_DUMP": "/tmp/mine"})
+    assert mine["ERL_CRASH_DUMP"] == "/tmp/mine"
 
 
 def test_unknown_variant_is_one_line(tmp_path: Path) -> None:
