@@ -13,14 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sessions.check import results, runner, scheduler
-from sessions.check.steps import (
-    DEFAULT_ORDER,
-    MAIN_STEPS,
-    Outcome,
-    Step,
-    chosen,
-    plan,
-)
+from sessions.check.steps import DEFAULT_ORDER, MAIN_STEPS, Outcome, Step, chosen, plan
 from sessions.core.console import Console
 from sessions.core.errors import NoxpitError
 from sessions.core.options import PosargsParser

@@ -9,9 +9,9 @@
 #     OUT.lcov is written only when the analysis worked, so the caller falls back to the
 #     export when it is missing.
 #
-# Only the project's own sources count (not deps/, _build/, test/). Needs nothing from the target
-# and no Mix; works on Elixir 1.14 and 1.18. No module is defined: compiling one would
-# cost every test run more than the analysis does.
+# Only the project's own sources count (not deps/, _build/, test/). Needs nothing from
+# the target and no Mix; works on Elixir 1.14 and 1.18. No module is defined: compiling
+# one would cost every test run more than the analysis does.
 source_of = fn ebin, module ->
   beam = String.to_charlist(Path.join(ebin, Atom.to_string(module) <> ".beam"))
 
