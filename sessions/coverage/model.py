@@ -83,13 +83,15 @@ class Measured:
         return ".".join(parts)
 
 
-def percent(hit: int, found: int) -> float:
-    return 100.0 * hit / found if found else 100.0
+def percent(hit: int, found: int) -> float | None:
+    """None when no line was measured: there is nothing to be 100% of."""
+    return 100.0 * hit / found if found else None
 
 
 def shown_percent(hit: int, found: int) -> str:
-    """``82.3%``; ``-`` when no line was measured (nothing to be 100% of)."""
-    return f"{percent(hit, found):.1f}%" if found else "-"
+    """``82.3%``, or ``-`` when no line was measured."""
+    value = percent(hit, found)
+    return "-" if value is None else f"{value:.1f}%"
 
 
 def total(files: Iterable[FileLines]) -> tuple[int, int]:
@@ -162,7 +164,7 @@ def summary_rows(measured: Measured) -> list[list[str]]:
 def percents(measured: Measured) -> dict[str, float | None]:
     """Per language; None when no line of it was measured."""
     totals = {ELIXIR: total(measured.elixir), PYTHON: total(measured.python)}
-    return {lang: percent(hit, found) if found else None for lang, (hit, found) in totals.items()}
+    return {lang: percent(hit, found) for lang, (hit, found) in totals.items()}
 
 
 def unmeasured(measured: Measured) -> list[str]:
